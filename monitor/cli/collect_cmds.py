@@ -177,8 +177,25 @@ def stats(
         app.console.print(f"{key}: {value}")
 
 
+
+
+def run(ctx: typer.Context) -> None:
+    """Run the service: scheduled collection (and the later stages) until SIGINT/SIGTERM."""
+    import logging
+
+    from monitor.service import Service
+
+    app = get_context(ctx)
+    db = app.synced_database()
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)
+    app.err.print(f"monitor service: database {db.display_url()}, config {app.settings.config_path}")
+    Service(app.settings, db).run()
+
+
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(collect)
+    app.command()(run)
     app.command()(status)
     app.command()(stats)

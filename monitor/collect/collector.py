@@ -38,6 +38,7 @@ ProgressCallback = Callable[[FeedReport, int, int], None]
 @dataclass(frozen=True)
 class CollectOptions:
     only: Sequence[str] | None = None
+    poll_interval: int | None = None
     force: bool = False
     use_fast_parser: bool = True
 
@@ -66,7 +67,11 @@ class Collector:
         now = utcnow()
         with self.db.session() as session:
             rows = storage.load_active_feeds(session, options.only)
-            states = [storage.feed_state(row) for row in rows]
+            states = [
+                storage.feed_state(row)
+                for row in rows
+                if options.poll_interval is None or row.poll_interval == options.poll_interval
+            ]
         due = [s for s in states if options.force or decide.is_due(s, now)]
         summary = CollectSummary()
         for state in states:

@@ -91,8 +91,9 @@ def parse_with_feedparser(body: bytes, url: str, content_type: str | None = None
                 summary=summary,
                 summary_type=summary_type,
                 author=entry.get("author") or None,
-                published=_struct_to_datetime(entry.get("published_parsed")),
-                updated=_struct_to_datetime(entry.get("updated_parsed")),
+                # dict.get: FeedParserDict.get would map a missing published to updated
+                published=_struct_to_datetime(dict.get(entry, "published_parsed")),
+                updated=_struct_to_datetime(dict.get(entry, "updated_parsed")),
             )
         )
     bozo_message = str(result.get("bozo_exception")) if result.get("bozo") else None

@@ -11,11 +11,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from monitor.collect.model import FeedState, NormalizedEntry
+from monitor.store.db import dialect_insert
 from monitor.store.models import Feed, FetchLog, Item
 
 _CHUNK = 400
@@ -45,11 +44,6 @@ def load_active_feeds(session: Session, only: Sequence[str] | None = None) -> li
     return list(session.scalars(query))
 
 
-def _insert(engine_or_session: Session):  # type: ignore[no-untyped-def]
-    dialect = engine_or_session.get_bind().dialect.name
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
 def store_entries(
     session: Session, feed_id: str, entries: Sequence[NormalizedEntry], now: datetime
 ) -> tuple[int, int]:
@@ -68,7 +62,7 @@ def store_entries(
     changed = [e for e in entries if e.key in existing and existing[e.key] != e.content_hash]
     inserted = 0
     if fresh:
-        insert = _insert(session)
+        insert = dialect_insert(session)
         statement = (
             insert(Item)
             .on_conflict_do_nothing(index_elements=["feed_id", "key"])

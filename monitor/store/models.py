@@ -11,13 +11,17 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
+    Column,
     Date,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
+    Table,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -113,3 +117,14 @@ class FetchLog(Base):
     bytes: Mapped[int] = mapped_column(Integer, default=0)
     new_items: Mapped[int] = mapped_column(Integer, default=0)
     updated_items: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# APScheduler's persistent job store, created by our migrations so that `monitor init`
+# prepares everything and the scheduler never issues DDL of its own.
+scheduler_jobs = Table(
+    "apscheduler_jobs",
+    Base.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config.schema import MonitorConfig
+from monitor.store.db import dialect_insert
 from monitor.store.models import Feed
 from monitor.store.types import utcnow
 
@@ -28,20 +29,21 @@ class SyncReport:
 def sync_feeds(session: Session, config: MonitorConfig) -> SyncReport:
     report = SyncReport()
     rows = {row.id: row for row in session.scalars(select(Feed))}
-    now = utcnow()
+    missing = [cfg for cfg in config.feeds if cfg.id not in rows]
+    if missing:
+        # ON CONFLICT DO NOTHING: another process may be adding the same feeds right now.
+        insert = dialect_insert(session)
+        now = utcnow()
+        session.execute(
+            insert(Feed).on_conflict_do_nothing(index_elements=["id"]),
+            [{"id": c.id, "url": c.url, "config_url": c.url, "created_at": now} for c in missing],
+        )
+        ids = [c.id for c in missing]
+        rows.update({row.id: row for row in session.scalars(select(Feed).where(Feed.id.in_(ids)))})
+        report.added.extend(ids)
     for cfg in config.feeds:
-        row = rows.pop(cfg.id, None)
-        if row is None:
-            row = Feed(
-                id=cfg.id,
-                url=cfg.url,
-                config_url=cfg.url,
-                consecutive_failures=0,
-                created_at=now,
-            )
-            session.add(row)
-            report.added.append(cfg.id)
-        elif row.config_url != cfg.url:
+        row = rows.pop(cfg.id)
+        if row.config_url != cfg.url:
             row.url = cfg.url
             row.config_url = cfg.url
             row.etag = row.last_modified = row.body_hash = None
