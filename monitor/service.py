@@ -67,7 +67,9 @@ def collect_job(poll_interval: int) -> None:
         try:
             hook(settings, config, db)
         except Exception:
-            log.exception("stage %s failed; the next run will retry it", getattr(hook, "__name__", hook))
+            log.exception(
+                "stage %s failed; the next run will retry it", getattr(hook, "__name__", hook)
+            )
 
 
 def job_id(poll_interval: int) -> str:
@@ -98,8 +100,13 @@ def schedule_collection(scheduler: BackgroundScheduler, config: MonitorConfig) -
         existing = scheduler.get_job(ident)
         if existing is None:
             scheduler.add_job(
-                collect_job, "interval", seconds=interval, args=[interval], id=ident,
-                name=f"collect feeds polled every {interval}s", next_run_time=datetime.now(UTC),
+                collect_job,
+                "interval",
+                seconds=interval,
+                args=[interval],
+                id=ident,
+                name=f"collect feeds polled every {interval}s",
+                next_run_time=datetime.now(UTC),
             )
         else:
             existing.modify(args=[interval])

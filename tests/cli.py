@@ -31,10 +31,16 @@ def run_cli(args: list[str], env: dict[str, str] | None = None) -> CliResult:
     return CliResult(result.exit_code, result.output)
 
 
-def run_monitor(args: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_monitor(
+    args: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m monitor`` as a separate process."""
     full_env = {**os.environ, **env}
     return subprocess.run(
         [sys.executable, "-m", "monitor", *args],
-        env=full_env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )

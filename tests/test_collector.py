@@ -369,3 +369,37 @@ def test_only_due_feeds_are_fetched(db, server):
     summary = collector(db, config).collect()
     assert by_outcome(summary) == {"f": Outcome.skipped}
     assert feed_row(db, "f").next_attempt_at > utcnow() + timedelta(minutes=50)
+
+
+def test_concurrency_limits_per_host_and_overall(server):
+    """No more than per_host requests at once against one host, concurrency in all."""
+    import threading
+    import time as _time
+
+    from monitor.collect.fetch import Fetcher, FetchPolicy
+    from monitor.collect.model import FeedState
+
+    active = {"now": 0, "peak": 0}
+    lock = threading.Lock()
+
+    def slow(handler):  # type: ignore[no-untyped-def]
+        with lock:
+            active["now"] += 1
+            active["peak"] = max(active["peak"], active["now"])
+        _time.sleep(0.2)
+        with lock:
+            active["now"] -= 1
+        body = rss(ITEMS)
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    feeds = [
+        FeedState(id=str(i), url=server.add(f"/c{i}.xml", Route(handler=slow))) for i in range(8)
+    ]
+    with Fetcher(FetchPolicy(concurrency=8, per_host=3)) as fetcher:
+        results = list(fetcher.fetch_many(feeds))
+    assert sorted(r.feed_id for _, r in results) == sorted(f.id for f in feeds)
+    assert all(r.status == 200 for _, r in results)
+    assert active["peak"] == 3

@@ -21,17 +21,28 @@ N_FEEDS = 12
 
 
 def feed_items(feed: int, n: int = 20) -> bytes:
-    return rss([
-        {"title": f"Feed {feed} item {i}", "guid": f"f{feed}-i{i}", "link": f"https://example.org/{feed}/{i}",
-         "pubDate": "Wed, 01 Oct 2025 08:00:00 GMT", "description": f"Body {feed}/{i}"}
-        for i in range(n)
-    ])
+    return rss(
+        [
+            {
+                "title": f"Feed {feed} item {i}",
+                "guid": f"f{feed}-i{i}",
+                "link": f"https://example.org/{feed}/{i}",
+                "pubDate": "Wed, 01 Oct 2025 08:00:00 GMT",
+                "description": f"Body {feed}/{i}",
+            }
+            for i in range(n)
+        ]
+    )
 
 
 def write_config(path: Path, server, delays: dict[int, float] | None = None) -> Path:  # type: ignore[no-untyped-def]
-    lines = ["collector:\n  concurrency: 2\n  per_host: 2\n  read_timeout: 60\n  total_timeout: 120\nfeeds:\n"]
+    lines = [
+        "collector:\n  concurrency: 2\n  per_host: 2\n  read_timeout: 60\n  total_timeout: 120\nfeeds:\n"
+    ]
     for n in range(N_FEEDS):
-        url = server.add(f"/feed{n}.xml", Route(body=feed_items(n), delay=(delays or {}).get(n, 0.0)))
+        url = server.add(
+            f"/feed{n}.xml", Route(body=feed_items(n), delay=(delays or {}).get(n, 0.0))
+        )
         lines.append(f"  - id: feed{n:02d}\n    url: {url}\n")
     path.write_text("".join(lines))
     return path
@@ -39,14 +50,21 @@ def write_config(path: Path, server, delays: dict[int, float] | None = None) -> 
 
 def monitor_process(args: list[str], config: Path, database_url: str) -> subprocess.Popen[str]:
     env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_DATABASE_URL": database_url}
-    return subprocess.Popen([sys.executable, "-m", "monitor", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "monitor", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def duplicates(db: Database) -> int:
     with db.session() as session:
         rows = session.execute(
-            select(Item.feed_id, Item.key, func.count()).group_by(Item.feed_id, Item.key).having(func.count() > 1)
+            select(Item.feed_id, Item.key, func.count())
+            .group_by(Item.feed_id, Item.key)
+            .having(func.count() > 1)
         ).all()
     return len(rows)
 
@@ -94,8 +112,12 @@ def test_repeated_concurrent_inserts_of_the_same_feed(db, server, rounds):
     url = server.add("/same.xml", Route(body=feed_items(99, 50), etag=False, last_modified=None))
     config = configure(db, {"same": url})
     for _ in range(rounds):
-        threads = [threading.Thread(target=Collector(db, config.collector).collect,
-                                    args=(CollectOptions(force=True),)) for _ in range(3)]
+        threads = [
+            threading.Thread(
+                target=Collector(db, config.collector).collect, args=(CollectOptions(force=True),)
+            )
+            for _ in range(3)
+        ]
         for t in threads:
             t.start()
         for t in threads:

@@ -66,7 +66,9 @@ def test_a_bad_field_names_the_feed_and_the_field(tmp_path: Path, edit: str, exp
 
 def test_duplicate_ids_and_urls_are_errors(tmp_path: Path):
     dup_id = GOOD + "  - id: hrw\n    url: https://other.example.org/rss\n"
-    with pytest.raises(ConfigError, match="feed 'hrw' \\(feeds\\[2\\]\\): id: duplicate of feeds\\[1\\]"):
+    with pytest.raises(
+        ConfigError, match="feed 'hrw' \\(feeds\\[2\\]\\): id: duplicate of feeds\\[1\\]"
+    ):
         load_config(write(tmp_path / "a.yaml", dup_id))
     dup_url = GOOD + "  - id: hrw2\n    url: https://www.hrw.org/rss/news/\n"
     with pytest.raises(ConfigError, match="already watched by feed 'hrw'"):
@@ -74,7 +76,9 @@ def test_duplicate_ids_and_urls_are_errors(tmp_path: Path):
 
 
 def test_missing_url_and_bad_yaml(tmp_path: Path):
-    with pytest.raises(ConfigError, match="feed 'x' \\(feeds\\[0\\]\\): url: required field is missing"):
+    with pytest.raises(
+        ConfigError, match="feed 'x' \\(feeds\\[0\\]\\): url: required field is missing"
+    ):
         load_config(write(tmp_path / "a.yaml", "feeds:\n  - id: x\n"))
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(write(tmp_path / "b.yaml", "feeds: [\n"))
@@ -83,7 +87,9 @@ def test_missing_url_and_bad_yaml(tmp_path: Path):
 
 
 def test_durations_and_sizes():
-    assert parse_duration("90s") == 90 and parse_duration("1h30m") == 5400 and parse_duration(60) == 60
+    assert (
+        parse_duration("90s") == 90 and parse_duration("1h30m") == 5400 and parse_duration(60) == 60
+    )
     assert parse_size("10MB") == 10_000_000 and parse_size("500kB") == 500_000
     for bad in ("0", "-1h", "soon", "1x"):
         with pytest.raises(ValueError):
@@ -92,8 +98,23 @@ def test_durations_and_sizes():
 
 def test_add_keeps_comments_and_order_and_validates(tmp_path: Path):
     path = write(tmp_path / "feeds.yaml", GOOD)
-    result = run_cli(["--config", str(path), "feeds", "add", "https://www.icc-cpi.int/rss.xml",
-                      "--title", "ICC news", "--kind", "un", "--countries", "uga,cod", "--interval", "6h"])
+    result = run_cli(
+        [
+            "--config",
+            str(path),
+            "feeds",
+            "add",
+            "https://www.icc-cpi.int/rss.xml",
+            "--title",
+            "ICC news",
+            "--kind",
+            "un",
+            "--countries",
+            "uga,cod",
+            "--interval",
+            "6h",
+        ]
+    )
     assert result.exit_code == 0, result.output
     text = path.read_text()
     assert text.startswith(GOOD)  # nothing before the new entry changed, comments included
@@ -107,7 +128,9 @@ def test_add_keeps_comments_and_order_and_validates(tmp_path: Path):
 
 def test_add_creates_the_file(tmp_path: Path):
     path = tmp_path / "new" / "feeds.yaml"
-    result = run_cli(["--config", str(path), "feeds", "add", "https://example.org/rss", "--id", "ex"])
+    result = run_cli(
+        ["--config", str(path), "feeds", "add", "https://example.org/rss", "--id", "ex"]
+    )
     assert result.exit_code == 0, result.output
     assert [f.id for f in load_config(path).feeds] == ["ex"]
     assert path.read_text().startswith("# Watched feeds")

@@ -55,19 +55,42 @@ def test_every_corpus_document_is_handled_and_every_entry_kept():
 
 
 GENERATED = [
-    rss([{"title": f"Item {i} &amp; more", "link": f"https://example.org/{i}?a=1&amp;b=2",
-          "guid isPermaLink=\"false\"": f"id-{i}", "pubDate": "Tue, 07 Oct 2025 10:11:12 +0200",
-          "description": "<![CDATA[<p>Hello <a href=\"/rel\">rel</a> &amp; caf\u00e9</p>]]>",
-          "dc:creator xmlns:dc=\"http://purl.org/dc/elements/1.1/\"": "A. Writer"} for i in range(5)]),
+    rss(
+        [
+            {
+                "title": f"Item {i} &amp; more",
+                "link": f"https://example.org/{i}?a=1&amp;b=2",
+                'guid isPermaLink="false"': f"id-{i}",
+                "pubDate": "Tue, 07 Oct 2025 10:11:12 +0200",
+                "description": '<![CDATA[<p>Hello <a href="/rel">rel</a> &amp; caf\u00e9</p>]]>',
+                'dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/"': "A. Writer",
+            }
+            for i in range(5)
+        ]
+    ),
     rss([{"title": "No link", "guid": "https://example.org/permalink/1"}]),
     rss([{"title": "Ã©tÃ© double-encoded", "guid": "https://example.org/x"}]),
-    atom([{"id": f"<id>urn:uuid:{i:08d}-0000-0000-0000-000000000000</id>",
-           "title": "<title type=\"html\">A &lt;em&gt;b&lt;/em&gt;</title>",
-           "link": f"<link href=\"https://example.org/a/{i}\"/>",
-           "published": "<published>2025-10-07T10:11:12.345+02:00</published>",
-           "summary": "<summary type=\"html\">&lt;p&gt;x&lt;/p&gt;</summary>",
-           "author": "<author><name>B. Writer</name></author>"} for i in range(3)]),
-    atom([{"id": "<id>tag:example.org,2025:1</id>", "content": "<content type=\"html\">&lt;b&gt;c&lt;/b&gt;</content>"}]),
+    atom(
+        [
+            {
+                "id": f"<id>urn:uuid:{i:08d}-0000-0000-0000-000000000000</id>",
+                "title": '<title type="html">A &lt;em&gt;b&lt;/em&gt;</title>',
+                "link": f'<link href="https://example.org/a/{i}"/>',
+                "published": "<published>2025-10-07T10:11:12.345+02:00</published>",
+                "summary": '<summary type="html">&lt;p&gt;x&lt;/p&gt;</summary>',
+                "author": "<author><name>B. Writer</name></author>",
+            }
+            for i in range(3)
+        ]
+    ),
+    atom(
+        [
+            {
+                "id": "<id>tag:example.org,2025:1</id>",
+                "content": '<content type="html">&lt;b&gt;c&lt;/b&gt;</content>',
+            }
+        ]
+    ),
 ]
 
 

@@ -29,8 +29,13 @@ def test_run_collects_on_schedule_and_stops_cleanly_on_sigterm(db, server, tmp_p
     url = server.add("/feed.xml", body=rss(ITEMS))
     config = write_config(tmp_path / "feeds.yaml", url)
     env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_DATABASE_URL": db.url}
-    proc = subprocess.Popen([sys.executable, "-m", "monitor", "run"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while len(server.hits("/feed.xml")) < 2 and time.monotonic() < deadline:
@@ -73,13 +78,18 @@ def test_missed_runs_are_coalesced_after_downtime(db, server, tmp_path):
 
 def test_jobs_follow_the_configured_intervals(db, tmp_path):
     path = tmp_path / "feeds.yaml"
-    path.write_text("feeds:\n  - {id: a, url: 'https://a.example/rss', poll_interval: 30m}\n"
-                    "  - {id: b, url: 'https://b.example/rss', poll_interval: 2h}\n"
-                    "  - {id: c, url: 'https://c.example/rss', poll_interval: 2h}\n")
+    path.write_text(
+        "feeds:\n  - {id: a, url: 'https://a.example/rss', poll_interval: 30m}\n"
+        "  - {id: b, url: 'https://b.example/rss', poll_interval: 2h}\n"
+        "  - {id: c, url: 'https://c.example/rss', poll_interval: 2h}\n"
+    )
     scheduler = build_scheduler(db)
     scheduler.start(paused=True)
     try:
-        assert sorted(schedule_collection(scheduler, load_config(path))) == [job_id(1800), job_id(7200)]
+        assert sorted(schedule_collection(scheduler, load_config(path))) == [
+            job_id(1800),
+            job_id(7200),
+        ]
         path.write_text("feeds:\n  - {id: a, url: 'https://a.example/rss', poll_interval: 1h}\n")
         schedule_collection(scheduler, load_config(path))
         assert [j.id for j in scheduler.get_jobs()] == [job_id(3600)]

@@ -43,7 +43,11 @@ def test_outdated_database_is_refused_with_the_fix(db: Database):
 def test_datetimes_come_back_aware_utc(db: Database):
     created = datetime(2025, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=3)))
     with db.session() as session:
-        session.add(Feed(id="f", url="https://e.org/rss", config_url="https://e.org/rss", created_at=created))
+        session.add(
+            Feed(
+                id="f", url="https://e.org/rss", config_url="https://e.org/rss", created_at=created
+            )
+        )
     with db.session() as session:
         feed = session.get(Feed, "f")
         assert feed.created_at == datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

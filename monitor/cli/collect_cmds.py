@@ -177,8 +177,6 @@ def stats(
         app.console.print(f"{key}: {value}")
 
 
-
-
 def run(ctx: typer.Context) -> None:
     """Run the service: scheduled collection (and the later stages) until SIGINT/SIGTERM."""
     import logging
@@ -189,7 +187,9 @@ def run(ctx: typer.Context) -> None:
     db = app.synced_database()
     if logging.getLogger().level > logging.INFO:
         logging.getLogger().setLevel(logging.INFO)
-    app.err.print(f"monitor service: database {db.display_url()}, config {app.settings.config_path}")
+    app.err.print(
+        f"monitor service: database {db.display_url()}, config {app.settings.config_path}"
+    )
     Service(app.settings, db).run()
 
 

@@ -1,8 +1,9 @@
 """One collection pass: pick due feeds, fetch them concurrently, store each in turn.
 
-Fetching happens in worker threads; parsing and storing happen in the calling thread,
-one feed per transaction, in the order fetches finish. A feed that fails in any way
-is recorded and backed off; it never stops the pass.
+Fetching happens in worker threads; parsing and storing happen in the calling thread
+in the order fetches finish. Turning a fetch into a :class:`FeedWrite` is separate from
+writing it, so the decisions stay testable and the writes stay few. A feed that fails
+in any way is recorded and backed off; it never stops the pass.
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ from monitor.collect.model import (
 )
 from monitor.collect.normalize import normalize_entries
 from monitor.collect.parse import ParseFailure, parse_document
+from monitor.collect.storage import FeedWrite
 from monitor.config.schema import CollectorSettings
 from monitor.store.db import Database
-from monitor.store.models import Feed
 from monitor.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[FeedReport, int, int], None]
+STATE_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,10 @@ class Collector:
         self.db = db
         self.settings = settings or CollectorSettings()
 
-    def collect(
-        self, options: CollectOptions | None = None, progress: ProgressCallback | None = None
-    ) -> CollectSummary:
-        options = options or CollectOptions()
-        now = utcnow()
+    def due_feeds(
+        self, options: CollectOptions, now: datetime
+    ) -> tuple[list[FeedState], list[FeedState]]:
+        """(due, not due) among the enabled feeds the options select."""
         with self.db.session() as session:
             rows = storage.load_active_feeds(session, options.only)
             states = [
@@ -73,28 +74,58 @@ class Collector:
                 if options.poll_interval is None or row.poll_interval == options.poll_interval
             ]
         due = [s for s in states if options.force or decide.is_due(s, now)]
-        summary = CollectSummary()
-        for state in states:
-            if state not in due:
-                summary.reports.append(FeedReport(state.id, Outcome.skipped))
-        total = len(due)
-        if not due:
-            return summary
+        due_ids = {s.id for s in due}
+        return due, [s for s in states if s.id not in due_ids]
+
+    def collect(
+        self, options: CollectOptions | None = None, progress: ProgressCallback | None = None
+    ) -> CollectSummary:
+        options = options or CollectOptions()
+        now = utcnow()
+        due, waiting = self.due_feeds(options, now)
+        summary = CollectSummary(reports=[FeedReport(s.id, Outcome.skipped) for s in waiting])
+        pending: list[FeedWrite] = []
         with Fetcher(policy_from(self.settings)) as fetcher:
             for done, (state, result) in enumerate(fetcher.fetch_many(due), start=1):
-                report = self.process(state, result, options)
-                summary.reports.append(report)
+                write = self.process(state, result, options)
+                if write.entries:
+                    with self.db.engine.begin() as conn:
+                        storage.apply_write(conn, write, utcnow())
+                else:
+                    pending.append(write)
+                    if len(pending) >= STATE_BATCH:
+                        self._flush(pending)
+                summary.reports.append(write.report)
                 if progress:
-                    progress(report, done, total)
-        with self.db.session() as session:
-            storage.prune_fetch_log(session, now - timedelta(days=self.settings.fetch_log_days))
+                    progress(write.report, done, len(due))
+        self._flush(pending)
+        with self.db.engine.begin() as conn:
+            storage.prune_fetch_log(conn, now - timedelta(days=self.settings.fetch_log_days))
         return summary
 
-    def process(self, state: FeedState, result: FetchResult, options: CollectOptions) -> FeedReport:
-        """Decide what a fetch means and store it, all in one transaction."""
+    def _flush(self, pending: list[FeedWrite]) -> None:
+        if pending:
+            with self.db.engine.begin() as conn:
+                storage.apply_state_batch(conn, pending)
+            pending.clear()
+
+    def process(self, state: FeedState, result: FetchResult, options: CollectOptions) -> FeedWrite:
+        """What a fetch means for the store. Parses the body; writes nothing."""
         now = utcnow()
+        if result.not_modified:
+            return self._success(state, result, now, Outcome.not_modified)
+        if not result.ok or result.body is None:
+            return self._failure(state, result, now)
+        body_hash = hashlib.sha256(result.body).hexdigest()
+        if body_hash == state.body_hash:
+            return self._success(state, result, now, Outcome.unchanged, body_hash=body_hash)
         try:
-            return self._process(state, result, options, now)
+            parsed = parse_document(
+                result.body,
+                result.moved_to or state.url,
+                result.content_type,
+                use_fast=options.use_fast_parser,
+            )
         except ParseFailure as exc:
             failed = FetchResult(
                 feed_id=result.feed_id,
@@ -102,132 +133,90 @@ class Collector:
                 started_at=result.started_at,
                 elapsed=result.elapsed,
                 status=result.status,
+                moved_to=result.moved_to,
                 error_kind=FetchErrorKind.parse,
                 error=str(exc)[:1000],
             )
-            return self._record_failure(state, failed, now)
-
-    def _process(
-        self, state: FeedState, result: FetchResult, options: CollectOptions, now: datetime
-    ) -> FeedReport:
-        if result.not_modified:
-            return self._record_success(state, result, now, Outcome.not_modified)
-        if not result.ok or result.body is None:
-            return self._record_failure(state, result, now)
-        body_hash = hashlib.sha256(result.body).hexdigest()
-        if body_hash == state.body_hash:
-            return self._record_success(state, result, now, Outcome.unchanged, body_hash=body_hash)
-        url = result.moved_to or state.url
-        parsed = parse_document(
-            result.body, url, result.content_type, use_fast=options.use_fast_parser
-        )
+            return self._failure(state, failed, now)
         entries, duplicates = normalize_entries(
             parsed.entries, parsed.language or state.language, self.settings.max_entries_per_feed
         )
         if duplicates:
             log.info("feed %s: %d duplicate entries inside the feed ignored", state.id, duplicates)
-        return self._record_success(
+        write = self._success(
             state,
             result,
             now,
             Outcome.ok,
             body_hash=body_hash,
-            entries=entries,
-            feed_title=parsed.title,
+            note=f"bozo: {parsed.bozo_message}"[:1000] if parsed.bozo else None,
             parser=parsed.parser,
-            note=f"bozo: {parsed.bozo_message}" if parsed.bozo else None,
         )
+        write.entries = entries
+        if parsed.title:
+            write.state["feed_title"] = parsed.title[:500]
+        return write
 
-    def _record_success(
+    def _success(
         self,
         state: FeedState,
         result: FetchResult,
         now: datetime,
         outcome: Outcome,
         body_hash: str | None = None,
-        entries: list | None = None,  # type: ignore[type-arg]
-        feed_title: str | None = None,
-        parser: str | None = None,
         note: str | None = None,
-    ) -> FeedReport:
-        with self.db.session() as session:
-            row = session.get(Feed, state.id, with_for_update=self.db.dialect == "postgresql")
-            if row is None:
-                return FeedReport(state.id, Outcome.skipped, error="feed removed during the pass")
-            new, updated = storage.store_entries(session, state.id, entries or [], now)
-            if result.moved_to:
-                row.url = result.moved_to
-            if outcome is not Outcome.not_modified:
-                row.etag = result.etag
-                row.last_modified = result.last_modified
-                row.body_hash = body_hash
-            elif result.etag:
-                row.etag = result.etag
-            if feed_title:
-                row.feed_title = feed_title[:500]
-            row.last_attempt_at = now
-            row.last_success_at = now
-            row.last_status = result.status
-            row.consecutive_failures = 0
-            row.failing_since = None
-            row.next_attempt_at = decide.after_success(state, now)
-            if new:
-                row.last_new_item_at = now
-            storage.log_fetch(
-                session,
-                feed_id=state.id,
-                started_at=result.started_at,
-                duration_ms=int(result.elapsed * 1000),
-                outcome=outcome.value,
-                status=result.status,
-                error=note,
-                bytes=len(result.body) if result.body else 0,
-                new_items=new,
-                updated_items=updated,
-            )
-        return FeedReport(
-            state.id,
-            outcome,
-            status=result.status,
-            new_items=new,
-            updated_items=updated,
-            moved_to=result.moved_to,
-            parser=parser,
+        parser: str | None = None,
+    ) -> FeedWrite:
+        values: dict[str, object] = {
+            "last_attempt_at": now,
+            "last_success_at": now,
+            "last_status": result.status,
+            "consecutive_failures": 0,
+            "failing_since": None,
+            "next_attempt_at": decide.after_success(state, now),
+            "url": result.moved_to or state.url,
+        }
+        if outcome is Outcome.not_modified:
+            values["etag"] = result.etag or state.etag
+            values["last_modified"] = result.last_modified or state.last_modified
+        else:
+            values.update(etag=result.etag, last_modified=result.last_modified, body_hash=body_hash)
+        report = FeedReport(
+            state.id, outcome, status=result.status, moved_to=result.moved_to, parser=parser
         )
+        return FeedWrite(state.id, values, self._log(result, outcome, note), report)
 
-    def _record_failure(self, state: FeedState, result: FetchResult, now: datetime) -> FeedReport:
+    def _failure(self, state: FeedState, result: FetchResult, now: datetime) -> FeedWrite:
         error = decide.describe_failure(result)
         decision = decide.after_failure(state, result, now, self.settings.max_backoff, error)
-        with self.db.session() as session:
-            row = session.get(Feed, state.id, with_for_update=self.db.dialect == "postgresql")
-            if row is None:
-                return FeedReport(state.id, Outcome.skipped, error="feed removed during the pass")
-            if result.moved_to:
-                row.url = result.moved_to
-            row.last_attempt_at = now
-            row.last_status = result.status
-            row.last_error = error
-            row.last_error_at = now
-            row.consecutive_failures = decision.consecutive_failures
-            row.failing_since = decision.failing_since
-            row.next_attempt_at = decision.next_attempt_at
-            if decision.gone:
-                row.disabled_reason = (
-                    f"HTTP 410 Gone on {now:%Y-%m-%d %H:%M} UTC: the publisher removed this feed"
-                )
-            storage.log_fetch(
-                session,
-                feed_id=state.id,
-                started_at=result.started_at,
-                duration_ms=int(result.elapsed * 1000),
-                outcome=(Outcome.gone if decision.gone else Outcome.error).value,
-                status=result.status,
-                error=error,
-                bytes=0,
-                new_items=0,
-                updated_items=0,
-            )
         outcome = Outcome.gone if decision.gone else Outcome.error
-        return FeedReport(
+        values: dict[str, object] = {
+            "last_attempt_at": now,
+            "last_status": result.status,
+            "last_error": error,
+            "last_error_at": now,
+            "consecutive_failures": decision.consecutive_failures,
+            "failing_since": decision.failing_since,
+            "next_attempt_at": decision.next_attempt_at,
+            "url": result.moved_to or state.url,
+        }
+        if decision.gone:
+            values["disabled_reason"] = (
+                f"HTTP 410 Gone on {now:%Y-%m-%d %H:%M} UTC: the publisher removed this feed"
+            )
+        report = FeedReport(
             state.id, outcome, status=result.status, error=error, moved_to=result.moved_to
         )
+        return FeedWrite(state.id, values, self._log(result, outcome, error), report)
+
+    @staticmethod
+    def _log(result: FetchResult, outcome: Outcome, note: str | None) -> dict[str, object]:
+        return {
+            "feed_id": result.feed_id,
+            "started_at": result.started_at,
+            "duration_ms": int(result.elapsed * 1000),
+            "outcome": outcome.value,
+            "status": result.status,
+            "error": note,
+            "bytes": len(result.body) if result.body else 0,
+        }

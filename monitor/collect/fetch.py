@@ -1,19 +1,28 @@
 """HTTP retrieval of feeds: bounded, capped, conditional, and never raising.
 
-One :class:`Fetcher` owns an httpx client and a thread pool. Fetches run at most
-``concurrency`` at a time and at most ``per_host`` at a time against one host. Each
-fetch has connect and read timeouts plus a total deadline, a body size cap (checked
-on the declared length and again while streaming, after decompression), and sends
-the stored ETag and Last-Modified. Redirects are followed by hand so that a chain of
-permanent redirects (301/308) can be reported and the stored URL updated.
+One :class:`Fetcher` owns an httpx connection pool and a thread pool. At most
+``concurrency`` fetches run at once and at most ``per_host`` against one host: feeds
+are queued per host and each finished fetch starts the next one for that host, so no
+thread sits blocked waiting for a host slot. Each fetch has connect and read timeouts
+plus a total deadline, a body size cap (on the declared length and again while
+streaming, after decompression), and sends the stored ETag and Last-Modified.
+Redirects are followed here, so that a chain of permanent redirects (301/308) can be
+reported and the stored URL updated.
+
+Requests go straight to httpx's transport: the client layer adds cookie handling and
+redirect logic we do not want, and costs a third of the time of a 304.
 """
 
 from __future__ import annotations
 
+import functools
+import queue
+import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -33,6 +42,7 @@ ACCEPT = (
 )
 MAX_REDIRECTS = 5
 PERMANENT = {301, 308}
+DRAIN_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,27 +64,41 @@ class _Deadline(Exception):
     pass
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Loading the CA bundle takes ~20 ms; do it once per process, not once per pass."""
+    return ssl.create_default_context()
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 class Fetcher:
     def __init__(self, policy: FetchPolicy, transport: httpx.BaseTransport | None = None) -> None:
         self.policy = policy
-        self._client = httpx.Client(
-            headers={"User-Agent": policy.user_agent, "Accept": ACCEPT},
-            timeout=httpx.Timeout(
-                connect=policy.connect_timeout,
-                read=policy.read_timeout,
-                write=policy.read_timeout,
-                pool=policy.total_timeout,
-            ),
+        self._transport = transport or httpx.HTTPTransport(
+            verify=_tls_context(),
             limits=httpx.Limits(
                 max_connections=policy.concurrency * 2,
                 max_keepalive_connections=policy.concurrency * 2,
             ),
-            follow_redirects=False,
-            transport=transport,
         )
+        self._headers = {
+            "User-Agent": policy.user_agent,
+            "Accept": ACCEPT,
+            "Accept-Encoding": "gzip, deflate",
+        }
+        self._timeout = {
+            "connect": policy.connect_timeout,
+            "read": policy.read_timeout,
+            "write": policy.read_timeout,
+            "pool": policy.total_timeout,
+        }
         self._pool = ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix="fetch")
-        self._host_locks: dict[str, threading.Semaphore] = {}
-        self._host_guard = threading.Lock()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -84,43 +108,67 @@ class Fetcher:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._client.close()
-
-    def _host_slot(self, url: str) -> threading.Semaphore:
-        host = (urlsplit(url).hostname or "").lower()
-        with self._host_guard:
-            slot = self._host_locks.get(host)
-            if slot is None:
-                slot = self._host_locks[host] = threading.Semaphore(self.policy.per_host)
-            return slot
+        self._transport.close()
 
     def fetch_many(self, feeds: Iterable[FeedState]) -> Iterator[tuple[FeedState, FetchResult]]:
-        """Yield results as they complete; at most ``concurrency`` fetches in flight."""
-        pending: dict[Future[FetchResult], FeedState] = {}
-        queue = iter(feeds)
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < self.policy.concurrency:
-                feed = next(queue, None)
-                if feed is None:
-                    exhausted = True
-                    break
-                pending[self._pool.submit(self.fetch, feed)] = feed
-            if not pending:
-                return
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                feed = pending.pop(future)
-                yield feed, future.result()
+        """Yield results in the order they complete, within the concurrency limits."""
+        by_host: dict[str, deque[FeedState]] = {}
+        for feed in feeds:
+            by_host.setdefault(_host(feed.url), deque()).append(feed)
+        total = sum(len(q) for q in by_host.values())
+        done: queue.SimpleQueue[tuple[FeedState, Future[FetchResult]]] = queue.SimpleQueue()
+        hosts = deque(by_host)
+        lock = threading.Lock()
+        running = {host: 0 for host in by_host}
+        in_flight = 0
+
+        def start_more() -> None:
+            nonlocal in_flight
+            with lock:
+                for _ in range(len(hosts)):
+                    if in_flight >= self.policy.concurrency:
+                        return
+                    host = hosts[0]
+                    hosts.rotate(-1)
+                    if by_host[host] and running[host] < self.policy.per_host:
+                        feed = by_host[host].popleft()
+                        running[host] += 1
+                        in_flight += 1
+                        future = self._pool.submit(self.fetch, feed)
+                        future.add_done_callback(lambda f, feed=feed: finished(feed, f))
+
+        def finished(feed: FeedState, future: Future[FetchResult]) -> None:
+            nonlocal in_flight
+            with lock:
+                running[_host(feed.url)] -= 1
+                in_flight -= 1
+            done.put((feed, future))
+
+        while in_flight < self.policy.concurrency and any(by_host.values()):
+            before = in_flight
+            start_more()
+            if in_flight == before:
+                break
+        for _ in range(total):
+            feed, future = done.get()
+            start_more()
+            yield feed, future.result()
 
     def fetch(self, feed: FeedState) -> FetchResult:
         started = datetime.now(UTC)
         clock = time.monotonic()
-        with self._host_slot(feed.url):
-            try:
-                return self._fetch(feed, started, clock)
-            except Exception as exc:  # a bug in a dependency must not end the pass
-                return self._failure(feed, started, clock, FetchErrorKind.other, exc)
+        try:
+            return self._fetch(feed, started, clock)
+        except Exception as exc:  # a bug in a dependency must not end the pass
+            return self._failure(feed, started, clock, FetchErrorKind.other, exc)
+
+    def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        request = httpx.Request(
+            "GET", url, headers={**self._headers, **headers}, extensions={"timeout": self._timeout}
+        )
+        response = self._transport.handle_request(request)
+        response.request = request
+        return response
 
     def _fetch(self, feed: FeedState, started: datetime, clock: float) -> FetchResult:
         headers = {}
@@ -134,14 +182,14 @@ class Fetcher:
         deadline = clock + self.policy.total_timeout
         for _ in range(MAX_REDIRECTS + 1):
             try:
-                request = self._client.build_request("GET", url, headers=headers)
-                response = self._client.send(request, stream=True)
+                response = self._send(url, headers)
             except httpx.HTTPError as exc:
                 return self._failure(feed, started, clock, classify_error(exc), exc)
             except ValueError as exc:
                 return self._failure(feed, started, clock, FetchErrorKind.other, exc)
             try:
                 if response.is_redirect and "location" in response.headers:
+                    self._drain(response)
                     target = urljoin(url, response.headers["location"])
                     if urlsplit(target).scheme not in ("http", "https"):
                         return self._failure(
@@ -160,6 +208,8 @@ class Fetcher:
                 body = None
                 if response.status_code == 200:
                     body = self._read_body(response, deadline)
+                else:
+                    self._drain(response)
                 return FetchResult(
                     feed_id=feed.id,
                     requested_url=feed.url,
@@ -201,6 +251,15 @@ class Fetcher:
             feed, started, clock, FetchErrorKind.http, f"more than {MAX_REDIRECTS} redirects"
         )
 
+    @staticmethod
+    def _drain(response: httpx.Response) -> None:
+        """Read a small non-feed body so the connection can be reused; drop big ones."""
+        declared = response.headers.get("content-length")
+        if response.status_code in (204, 304) or (
+            declared is not None and declared.isdigit() and int(declared) <= DRAIN_LIMIT
+        ):
+            response.read()
+
     def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
         cap = self.policy.max_body_bytes
         declared = response.headers.get("content-length")
@@ -226,9 +285,10 @@ class Fetcher:
         error: BaseException | str,
         status: int | None = None,
     ) -> FetchResult:
-        message = (
-            error if isinstance(error, str) else f"{type(error).__name__}: {error}".rstrip(": ")
-        )
+        if isinstance(error, str):
+            message = error
+        else:
+            message = f"{type(error).__name__}: {error}".rstrip(": ")
         return FetchResult(
             feed_id=feed.id,
             requested_url=feed.url,
@@ -245,11 +305,15 @@ def classify_error(exc: BaseException) -> FetchErrorKind:
     if isinstance(exc, httpx.TimeoutException):
         return FetchErrorKind.timeout
     if isinstance(exc, httpx.ConnectError):
-        if (
-            "name or service not known" in text
-            or "nodename nor servname" in text
-            or "getaddrinfo" in text
-            or "name resolution" in text
+        if any(
+            s in text
+            for s in (
+                "name or service not known",
+                "nodename nor servname",
+                "getaddrinfo",
+                "name resolution",
+                "no address associated",
+            )
         ):
             return FetchErrorKind.dns
         if "ssl" in text or "certificate" in text or "tls" in text:

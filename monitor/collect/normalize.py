@@ -74,20 +74,23 @@ _TRACKING_IN_QUERY = re.compile(
 )
 
 
+_DISPLAY_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+_TEXT_CLEANER = nh3.Cleaner(tags={"p", "br"}, attributes={}, strip_comments=True)
+
+
 def sanitize_html(value: str) -> str:
-    return nh3.clean(
-        value[: MAX_HTML * 2],
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    )[:MAX_HTML]
+    return _DISPLAY_CLEANER.clean(value[: MAX_HTML * 2])[:MAX_HTML]
 
 
 def html_to_text(value: str) -> str:
     """Plain text of untrusted HTML (script and style content dropped)."""
-    return sanitized_html_to_text(nh3.clean(value, tags={"p", "br"}, strip_comments=True))
+    return sanitized_html_to_text(_TEXT_CLEANER.clean(value))
 
 
 def sanitized_html_to_text(value: str) -> str:
