@@ -84,7 +84,7 @@ def test_killed_run_loses_nothing_and_duplicates_nothing_on_restart(db, server, 
     for n in range(4, N_FEEDS):
         server.routes[f"/feed{n}.xml"].delay = 0
     rerun = monitor_process(["collect", "--no-progress", "--force"], config, db.url)
-    out, err = rerun.communicate(timeout=120)
+    _out, err = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, err
     assert item_count(db) == N_FEEDS * 20
     assert duplicates(db) == 0
@@ -96,7 +96,7 @@ def test_two_collectors_at_once_never_duplicate(db, server, tmp_path):
     first = monitor_process(configure_from_file, config, db.url)
     second = monitor_process(configure_from_file, config, db.url)
     for proc in (first, second):
-        out, err = proc.communicate(timeout=180)
+        _out, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err
     assert item_count(db) == N_FEEDS * 20
     assert duplicates(db) == 0

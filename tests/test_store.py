@@ -36,7 +36,7 @@ def test_uninitialised_database_is_refused_with_the_fix(database_url: str):
 def test_outdated_database_is_refused_with_the_fix(db: Database):
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
-    with pytest.raises(DatabaseNotReady, match="revision 0000.*Run `monitor init` to upgrade"):
+    with pytest.raises(DatabaseNotReady, match=r"revision 0000.*Run `monitor init` to upgrade"):
         db.require_current()
 
 
