@@ -59,10 +59,11 @@ def root(
 
 
 def _register() -> None:
-    from monitor.cli import collect_cmds, feeds_cmds
+    from monitor.cli import analysis_cmds, collect_cmds, feeds_cmds
 
     collect_cmds.register(app)
     app.add_typer(feeds_cmds.app, name="feeds")
+    analysis_cmds.register(app)
 
 
 _register()

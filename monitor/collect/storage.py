@@ -18,11 +18,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from monitor.collect.model import FeedReport, FeedState, NormalizedEntry
+from monitor.store.db import dialect_insert
 from monitor.store.models import Feed, FetchLog, Item
 
 _CHUNK = 400
@@ -73,10 +72,6 @@ def item_day(published: datetime | None, fetched: datetime) -> date:
     return published.date()
 
 
-def _on_conflict_insert(conn: Connection):  # type: ignore[no-untyped-def]
-    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-
-
 def store_entries(
     conn: Connection, feed_id: str, entries: Sequence[NormalizedEntry], now: datetime
 ) -> tuple[int, int]:
@@ -98,7 +93,7 @@ def store_entries(
     inserted = 0
     if fresh:
         statement = (
-            _on_conflict_insert(conn)(ITEMS)
+            dialect_insert(conn)(ITEMS)
             .on_conflict_do_nothing(index_elements=["feed_id", "key"])
             .returning(ITEMS.c.id)
         )

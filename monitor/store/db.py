@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -53,9 +53,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
-    """``insert`` with ``on_conflict_do_nothing``/``do_update`` for this session's backend."""
-    name = session.get_bind().dialect.name
+def dialect_insert(bind: Session | Connection):  # type: ignore[no-untyped-def]
+    """``insert`` with ``on_conflict_do_nothing``/``do_update`` for this backend."""
+    name = bind.dialect.name if isinstance(bind, Connection) else bind.get_bind().dialect.name
     if name == "postgresql":
         return pg_insert
     if name == "sqlite":

@@ -128,3 +128,83 @@ scheduler_jobs = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+
+class Enrichment(Base):
+    """Language and country tags of one item, for one version of its content."""
+
+    __tablename__ = "enrichments"
+    __table_args__ = (Index("ix_enrichments_country", "primary_country"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_hash: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(10))
+    language_confidence: Mapped[float] = mapped_column(Float)
+    language_method: Mapped[str] = mapped_column(String(40))
+    primary_country: Mapped[str | None] = mapped_column(String(3))
+    country_source: Mapped[str] = mapped_column(String(10))
+    enriched_at: Mapped[datetime]
+
+
+class ItemCountry(Base):
+    """Every country an item concerns, ranked, with the words that pointed to it."""
+
+    __tablename__ = "item_countries"
+    __table_args__ = (Index("ix_item_countries_iso3", "iso3"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    iso3: Mapped[str] = mapped_column(String(3), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Classification(Base):
+    """The classifier's result for one item: relevance, every factor's probability, why."""
+
+    __tablename__ = "classifications"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    model_version: Mapped[str] = mapped_column(String(60))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    relevance: Mapped[float] = mapped_column(Float)
+    relevant: Mapped[bool] = mapped_column(Boolean)
+    labels: Mapped[list[Any]] = mapped_column(default=list)
+    probabilities: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    explanations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    classified_at: Mapped[datetime]
+
+
+class ItemFactor(Base):
+    """One predicted risk factor of one item (the labels, in a queryable form)."""
+
+    __tablename__ = "item_factors"
+    __table_args__ = (Index("ix_item_factors_factor", "factor"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    factor: Mapped[str] = mapped_column(String(6), primary_key=True)
+    probability: Mapped[float] = mapped_column(Float)
+
+
+class Feedback(Base):
+    """An analyst's correction of an item: relevance, risk factors, country."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (Index("ix_feedback_item", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    analyst: Mapped[str] = mapped_column(String(100))
+    relevant: Mapped[bool | None] = mapped_column(Boolean)
+    factors: Mapped[list[Any] | None] = mapped_column(JSONType)
+    country: Mapped[str | None] = mapped_column(String(3))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]

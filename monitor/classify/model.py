@@ -1,0 +1,206 @@
+"""The risk classifier: a relevance gate and one calibrated model per risk factor.
+
+``RiskModel`` is a scikit-learn estimator. ``fit(texts, Y)`` takes texts and a binary
+matrix over the taxonomy's factors (a row of zeros is a negative);
+``predict_proba(texts)`` returns the probability that each text is relevant at all
+and, per factor, the probability that it signals that factor. Features are word and
+stem TF-IDF plus the cue lexicon (:mod:`monitor.classify.features`), so the model
+works in every language the lexicon covers from day one and learns from examples.
+
+The factor models are trained on relevant examples only, so they answer "given that
+this is about atrocity risk, which factors?"; a factor's probability is the product
+of the gate and that conditional probability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from monitor.classify.cues import CueMatches, default_lexicon
+from monitor.classify.features import CueFeatures, analyze, prepare, prepare_all
+
+THRESHOLD = 0.5
+
+
+def build_features(min_df: int = 2) -> Pipeline:
+    return Pipeline(
+        [
+            ("prepare", FunctionTransformer(prepare_all)),
+            (
+                "union",
+                FeatureUnion(
+                    [
+                        (
+                            "words",
+                            TfidfVectorizer(
+                                analyzer=analyze,
+                                min_df=min_df,
+                                sublinear_tf=True,
+                                max_features=200_000,
+                                dtype=np.float32,
+                            ),
+                        ),
+                        ("cues", CueFeatures()),
+                    ]
+                ),
+            ),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    relevance: float
+    factors: dict[str, float]
+    labels: list[str]
+
+
+@dataclass
+class Explanation:
+    factor: str
+    probability: float
+    indicators: dict[str, list[str]] = field(default_factory=dict)
+    terms: list[tuple[str, float]] = field(default_factory=list)
+
+
+class RiskModel(ClassifierMixin, BaseEstimator):
+    def __init__(
+        self,
+        factor_ids: tuple[str, ...] = (),
+        c_relevance: float = 4.0,
+        c_factor: float = 4.0,
+        min_df: int = 2,
+        random_state: int = 0,
+    ) -> None:
+        self.factor_ids = factor_ids
+        self.c_relevance = c_relevance
+        self.c_factor = c_factor
+        self.min_df = min_df
+        self.random_state = random_state
+
+    def _linear(self, c: float) -> LogisticRegression:
+        return LogisticRegression(
+            C=c,
+            class_weight="balanced",
+            max_iter=5000,
+            solver="liblinear",
+            random_state=self.random_state,
+        )
+
+    def fit(self, X, Y):  # type: ignore[no-untyped-def]
+        texts = list(X)
+        Y = np.asarray(Y, dtype=int)
+        if Y.shape != (len(texts), len(self.factor_ids)):
+            raise ValueError(
+                f"Y must be {len(texts)} x {len(self.factor_ids)} (one column per factor)"
+            )
+        self.features_ = build_features(self.min_df).fit(texts)
+        matrix = self.features_.transform(texts)
+        relevant = Y.any(axis=1)
+        self.relevance_ = CalibratedClassifierCV(
+            self._linear(self.c_relevance), method="sigmoid", cv=5, ensemble=False
+        ).fit(matrix, relevant.astype(int))
+        positives = matrix[relevant]
+        self.factor_models_ = []
+        for column in range(len(self.factor_ids)):
+            target = Y[relevant, column]
+            if target.sum() < 5 or target.sum() > len(target) - 5:
+                raise ValueError(
+                    f"{self.factor_ids[column]}: too few positive or negative examples"
+                )
+            folds = min(5, int(target.sum()), int(len(target) - target.sum()))
+            model = CalibratedClassifierCV(
+                self._linear(self.c_factor), method="sigmoid", cv=folds, ensemble=False
+            ).fit(positives, target)
+            self.factor_models_.append(model)
+        self.classes_ = np.array(self.factor_ids)
+        return self
+
+    def transform_texts(self, texts):  # type: ignore[no-untyped-def]
+        return self.features_.transform(list(texts))
+
+    def predict_proba_matrix(self, matrix) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+        relevance = self.relevance_.predict_proba(matrix)[:, 1]
+        conditional = np.column_stack([m.predict_proba(matrix)[:, 1] for m in self.factor_models_])
+        return relevance, conditional
+
+    def predict_proba(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """Per factor, P(relevant) x P(factor | relevant)."""
+        relevance, conditional = self.predict_proba_matrix(self.transform_texts(X))
+        return relevance[:, None] * conditional
+
+    def predict(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]
+        return np.array(
+            [[f in p.labels for f in self.factor_ids] for p in self.predictions(X)], dtype=int
+        )
+
+    def predictions(self, texts) -> list[Prediction]:  # type: ignore[no-untyped-def]
+        relevance, conditional = self.predict_proba_matrix(self.transform_texts(texts))
+        return [self._prediction(r, c) for r, c in zip(relevance, conditional, strict=True)]
+
+    def _prediction(self, relevance: float, conditional: np.ndarray) -> Prediction:
+        joint = {f: float(relevance * p) for f, p in zip(self.factor_ids, conditional, strict=True)}
+        labels: list[str] = []
+        if relevance >= THRESHOLD:
+            labels = [
+                f for f, p in zip(self.factor_ids, conditional, strict=True) if p >= THRESHOLD
+            ]
+            if not labels:
+                labels = [self.factor_ids[int(np.argmax(conditional))]]
+        return Prediction(float(relevance), joint, labels)
+
+    def classify(self, texts, top: int = 6) -> list[tuple[Prediction, list[Explanation]]]:  # type: ignore[no-untyped-def]
+        """Predictions with, for each predicted factor, its matched cues and strongest terms."""
+        texts = list(texts)
+        matrix = self.transform_texts(texts)
+        relevance, conditional = self.predict_proba_matrix(matrix)
+        names = self.feature_names_
+        lexicon = default_lexicon()
+        results = []
+        for row_index, (text, r, c) in enumerate(zip(texts, relevance, conditional, strict=True)):
+            prediction = self._prediction(r, c)
+            explanations: list[Explanation] = []
+            if prediction.labels:
+                row = matrix[row_index]
+                matches: CueMatches = lexicon.match(prepare(text))
+                for factor in prediction.labels:
+                    contributions = row.multiply(
+                        self._coefficients(self.factor_ids.index(factor))
+                    ).tocsr()
+                    order = np.argsort(-contributions.data)[:top]
+                    terms = [
+                        (
+                            str(names[contributions.indices[i]]),
+                            round(float(contributions.data[i]), 3),
+                        )
+                        for i in order
+                        if contributions.data[i] > 0
+                    ]
+                    explanations.append(
+                        Explanation(
+                            factor, prediction.factors[factor], matches.for_factor(factor), terms
+                        )
+                    )
+            results.append((prediction, explanations))
+        return results
+
+    def explain(self, text: str) -> tuple[Prediction, list[Explanation]]:
+        return self.classify([text])[0]
+
+    def _coefficients(self, column: int) -> np.ndarray:
+        calibrated = self.factor_models_[column].calibrated_classifiers_[0]
+        return calibrated.estimator.coef_.ravel()
+
+    @property
+    def feature_names_(self) -> np.ndarray:
+        union = self.features_.named_steps["union"]
+        words = union.transformer_list[0][1].get_feature_names_out()
+        return np.concatenate([words, CueFeatures().get_feature_names_out()])

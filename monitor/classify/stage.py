@@ -1,0 +1,110 @@
+"""The classify stage: risk factors for every item without a result from this model.
+
+An item is (re)classified when it has no classification, when its stored result came
+from another model version, or when its content changed since. ``reprocess=True``
+redoes everything. Results carry the model version, every factor's probability and,
+for predicted factors, the matched cues and strongest terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, or_, select
+
+from monitor.classify.model import RiskModel
+from monitor.classify.persist import ModelInfo
+from monitor.store.db import Database, dialect_insert
+from monitor.store.models import Classification, Item, ItemFactor
+from monitor.store.types import utcnow
+
+BATCH = 2000
+CLASSIFICATIONS = Classification.__table__
+ITEM_FACTORS = ItemFactor.__table__
+
+
+@dataclass
+class ClassifySummary:
+    items: int = 0
+    relevant: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"classified": self.items, "relevant": self.relevant}
+
+
+def item_text(title: str, summary: str) -> str:
+    return f"{title}. {summary}" if summary else title
+
+
+def classify_items(
+    db: Database,
+    model: RiskModel,
+    info: ModelInfo,
+    reprocess: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ClassifySummary:
+    summary = ClassifySummary()
+    query = (
+        select(Item.id, Item.title, Item.summary_text, Item.content_hash)
+        .outerjoin(Classification, Classification.item_id == Item.id)
+        .order_by(Item.id)
+    )
+    if not reprocess:
+        query = query.where(
+            or_(
+                Classification.item_id.is_(None),
+                Classification.model_version != info.version,
+                Classification.content_hash != Item.content_hash,
+            )
+        )
+    last_id = -1
+    while True:
+        with db.engine.connect() as conn:
+            rows = conn.execute(query.where(Item.id > last_id).limit(BATCH)).all()
+        if not rows:
+            return summary
+        texts = [item_text(title, text) for _, title, text, _ in rows]
+        now = utcnow()
+        result_rows, factor_rows = [], []
+        for (item_id, _, _, content_hash), (prediction, explained) in zip(
+            rows, model.classify(texts), strict=True
+        ):
+            explanations = {
+                e.factor: {"indicators": e.indicators, "terms": e.terms} for e in explained
+            }
+            result_rows.append(
+                {
+                    "item_id": item_id,
+                    "model_version": info.version,
+                    "content_hash": content_hash,
+                    "relevance": round(prediction.relevance, 4),
+                    "relevant": bool(prediction.labels),
+                    "labels": prediction.labels,
+                    "probabilities": {f: round(p, 4) for f, p in prediction.factors.items()},
+                    "explanations": explanations,
+                    "classified_at": now,
+                }
+            )
+            factor_rows.extend(
+                {"item_id": item_id, "factor": f, "probability": round(prediction.factors[f], 4)}
+                for f in prediction.labels
+            )
+            summary.relevant += bool(prediction.labels)
+        ids = [r["item_id"] for r in result_rows]
+        with db.engine.begin() as conn:
+            conn.execute(delete(ITEM_FACTORS).where(ITEM_FACTORS.c.item_id.in_(ids)))
+            upsert = dialect_insert(conn)(CLASSIFICATIONS)
+            conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["item_id"],
+                    set_={c: upsert.excluded[c] for c in result_rows[0] if c != "item_id"},
+                ),
+                result_rows,
+            )
+            if factor_rows:
+                conn.execute(insert(ITEM_FACTORS), factor_rows)
+        summary.items += len(rows)
+        last_id = rows[-1][0]
+        if progress:
+            progress(summary.items)

@@ -1,0 +1,466 @@
+"""Language identification for every item.
+
+Three steps, cheapest first:
+
+1. Script. Text mostly in Cyrillic, CJK, Devanagari, Ethiopic, Hebrew, ... gets the
+   language of its script; Arabic script is Arabic unless letters peculiar to Persian
+   or Urdu dominate.
+2. Function words. In Latin script, counts of very common words identify ten
+   languages (the five the classifier knows plus Swahili and frequent others) when
+   the evidence is clear.
+3. lingua, limited to en, fr, es, pt and sw, settles short or mixed texts; its answer
+   is kept only above a confidence floor. Otherwise the feed's declared language is
+   used, and failing that the result is ``und`` (unknown).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from lingua import Language, LanguageDetectorBuilder
+
+UNKNOWN = "und"
+SUPPORTED = ("en", "fr", "es", "pt", "ar", "sw")
+MIN_LETTERS = 12
+LINGUA_FLOOR = 0.55
+_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        [
+            "the",
+            "of",
+            "and",
+            "to",
+            "in",
+            "is",
+            "was",
+            "for",
+            "on",
+            "that",
+            "with",
+            "by",
+            "as",
+            "at",
+            "from",
+            "are",
+            "were",
+            "has",
+            "have",
+            "had",
+            "been",
+            "said",
+            "it",
+            "its",
+            "this",
+            "after",
+            "which",
+            "but",
+            "their",
+            "they",
+            "who",
+            "will",
+            "not",
+            "an",
+            "be",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "des",
+            "du",
+            "de",
+            "et",
+            "un",
+            "une",
+            "est",
+            "dans",
+            "pour",
+            "que",
+            "qui",
+            "sur",
+            "au",
+            "aux",
+            "par",
+            "avec",
+            "pas",
+            "ont",
+            "été",
+            "il",
+            "elle",
+            "ils",
+            "se",
+            "ce",
+            "sont",
+            "cette",
+            "selon",
+            "leur",
+            "plus",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "del",
+            "de",
+            "y",
+            "en",
+            "un",
+            "una",
+            "es",
+            "por",
+            "para",
+            "que",
+            "con",
+            "se",
+            "al",
+            "su",
+            "sus",
+            "fue",
+            "como",
+            "más",
+            "según",
+            "han",
+            "este",
+            "esta",
+            "sobre",
+            "entre",
+            "tras",
+            "desde",
+        ]
+    ),
+    "pt": frozenset(
+        [
+            "o",
+            "a",
+            "os",
+            "as",
+            "do",
+            "da",
+            "dos",
+            "das",
+            "de",
+            "e",
+            "em",
+            "um",
+            "uma",
+            "é",
+            "para",
+            "que",
+            "com",
+            "se",
+            "ao",
+            "no",
+            "na",
+            "nos",
+            "nas",
+            "pelo",
+            "pela",
+            "foi",
+            "como",
+            "mais",
+            "segundo",
+            "sobre",
+            "entre",
+            "após",
+            "não",
+        ]
+    ),
+    "sw": frozenset(
+        [
+            "na",
+            "ya",
+            "wa",
+            "kwa",
+            "za",
+            "la",
+            "katika",
+            "ni",
+            "kuwa",
+            "hiyo",
+            "huo",
+            "hii",
+            "kama",
+            "cha",
+            "vya",
+            "watu",
+            "wakati",
+            "baada",
+            "pia",
+            "lakini",
+            "ambao",
+            "ambayo",
+            "alisema",
+            "kwamba",
+            "zaidi",
+            "serikali",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "ist",
+            "nicht",
+            "mit",
+            "den",
+            "dem",
+            "des",
+            "ein",
+            "eine",
+            "auf",
+            "für",
+            "von",
+            "zu",
+            "sich",
+            "im",
+            "wurde",
+            "werden",
+            "auch",
+            "nach",
+            "bei",
+            "aus",
+            "wie",
+        ]
+    ),
+    "it": frozenset(
+        [
+            "il",
+            "lo",
+            "la",
+            "gli",
+            "le",
+            "di",
+            "del",
+            "della",
+            "dei",
+            "che",
+            "e",
+            "è",
+            "per",
+            "con",
+            "non",
+            "un",
+            "una",
+            "sono",
+            "nel",
+            "nella",
+            "alla",
+            "dal",
+            "anche",
+            "come",
+            "più",
+            "stato",
+        ]
+    ),
+    "nl": frozenset(
+        [
+            "de",
+            "het",
+            "een",
+            "en",
+            "van",
+            "in",
+            "is",
+            "op",
+            "dat",
+            "die",
+            "niet",
+            "met",
+            "voor",
+            "zijn",
+            "aan",
+            "er",
+            "ook",
+            "als",
+            "bij",
+            "door",
+            "wordt",
+            "werd",
+            "naar",
+        ]
+    ),
+    "id": frozenset(
+        [
+            "yang",
+            "dan",
+            "di",
+            "ke",
+            "dari",
+            "dengan",
+            "untuk",
+            "ini",
+            "itu",
+            "tidak",
+            "dalam",
+            "pada",
+            "adalah",
+            "akan",
+            "oleh",
+            "juga",
+            "sudah",
+            "karena",
+            "bahwa",
+            "mereka",
+        ]
+    ),
+    "tr": frozenset(
+        [
+            "ve",
+            "bir",
+            "bu",
+            "da",
+            "de",
+            "için",
+            "ile",
+            "olarak",
+            "çok",
+            "daha",
+            "gibi",
+            "en",
+            "sonra",
+            "kadar",
+            "ise",
+            "olan",
+            "ancak",
+            "değil",
+            "göre",
+        ]
+    ),
+}
+_WORD_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _words in FUNCTION_WORDS.items():
+    for _word in _words:
+        _WORD_LANGS[_word] = (*_WORD_LANGS.get(_word, ()), _lang)
+
+_SCRIPTS: list[tuple[str, int, int]] = [
+    ("ru", 0x0400, 0x04FF),
+    ("he", 0x0590, 0x05FF),
+    ("ar", 0x0600, 0x06FF),
+    ("ar", 0x0750, 0x077F),
+    ("ar", 0xFB50, 0xFDFF),
+    ("ar", 0xFE70, 0xFEFF),
+    ("hi", 0x0900, 0x097F),
+    ("bn", 0x0980, 0x09FF),
+    ("ta", 0x0B80, 0x0BFF),
+    ("th", 0x0E00, 0x0E7F),
+    ("my", 0x1000, 0x109F),
+    ("ka", 0x10A0, 0x10FF),
+    ("am", 0x1200, 0x139F),
+    ("km", 0x1780, 0x17FF),
+    ("ja", 0x3040, 0x30FF),
+    ("zh", 0x4E00, 0x9FFF),
+    ("ko", 0xAC00, 0xD7AF),
+    ("hy", 0x0530, 0x058F),
+]
+_PERSIAN = set("پچژگکی")
+_URDU = set("ٹڈڑںےھہۓ")
+_UKRAINIAN = set("іїєґІЇЄҐ")
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    language: str
+    confidence: float
+    method: str
+
+
+def _script_of(char: str) -> str | None:
+    code = ord(char)
+    if code < 0x0250:
+        return "latin" if char.isalpha() else None
+    for lang, low, high in _SCRIPTS:
+        if low <= code <= high:
+            return lang
+    if 0x1E00 <= code <= 0x1EFF:
+        return "latin"
+    return None
+
+
+@cache
+def _lingua():  # type: ignore[no-untyped-def]
+    languages = [
+        Language.ENGLISH,
+        Language.FRENCH,
+        Language.SPANISH,
+        Language.PORTUGUESE,
+        Language.SWAHILI,
+    ]
+    return (
+        LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    )
+
+
+class LanguageIdentifier:
+    """Callable language identifier; ``identify(text, hint)`` never raises."""
+
+    def identify(self, text: str, hint: str | None = None) -> LanguageGuess:
+        sample = text[:1500]
+        scripts = Counter(s for s in map(_script_of, sample) if s)
+        letters = sum(scripts.values())
+        if letters < MIN_LETTERS:
+            return self._fallback(hint, "too short")
+        script, count = scripts.most_common(1)[0]
+        if script != "latin" and count / letters >= 0.5:
+            return LanguageGuess(
+                self._refine_script(script, sample), round(count / letters, 3), "script"
+            )
+        words = [w.lower() for w in _WORDS.findall(sample)]
+        votes: Counter[str] = Counter()
+        for word in words:
+            for lang in _WORD_LANGS.get(word, ()):
+                votes[lang] += 1
+        ranked = votes.most_common(2)
+        if ranked:
+            best, hits = ranked[0]
+            runner = ranked[1][1] if len(ranked) > 1 else 0
+            if hits >= 4 and hits >= 2 * runner and hits / max(len(words), 1) >= 0.12:
+                return LanguageGuess(
+                    best, round(min(1.0, hits / (hits + runner + 1)), 3), "function-words"
+                )
+        values = _lingua().compute_language_confidence_values(sample)
+        if values:
+            top = values[0]
+            if top.value >= LINGUA_FLOOR:
+                return LanguageGuess(
+                    top.language.iso_code_639_1.name.lower(), round(top.value, 3), "lingua"
+                )
+        return self._fallback(hint, "unsure")
+
+    @staticmethod
+    def _refine_script(script: str, sample: str) -> str:
+        if script == "ar":
+            persian = sum(c in _PERSIAN for c in sample)
+            urdu = sum(c in _URDU for c in sample)
+            if urdu >= 2 and urdu >= persian / 3:
+                return "ur"
+            if persian >= 3:
+                return "fa"
+            return "ar"
+        if script == "ru" and any(c in _UKRAINIAN for c in sample):
+            return "uk"
+        if script == "zh" and any(0x3040 <= ord(c) <= 0x30FF for c in sample):
+            return "ja"
+        return script
+
+    @staticmethod
+    def _fallback(hint: str | None, why: str) -> LanguageGuess:
+        if hint:
+            return LanguageGuess(hint, 0.0, f"feed hint ({why})")
+        return LanguageGuess(UNKNOWN, 0.0, why)
+
+
+@cache
+def default_identifier() -> LanguageIdentifier:
+    return LanguageIdentifier()

@@ -1,0 +1,162 @@
+"""Text folding and phrase matching shared by the cue lexicon and the country tagger.
+
+:func:`fold` lower-cases, strips accents, unifies apostrophes and dashes and
+normalises Arabic letter variants, character for character (Arabic diacritics and
+tatweel are dropped), so that ``Ségou``, ``SEGOU`` and ``Segou`` compare equal.
+:class:`PhraseMatcher` finds folded phrases on word boundaries with an Aho-Corasick
+automaton; a phrase ending in ``*`` matches any word that starts with it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import ahocorasick
+
+T = TypeVar("T")
+
+ARABIC_DIACRITICS = {*range(0x064B, 0x0660), 0x0670, 0x0640}
+ARABIC_LETTERS = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
+APOSTROPHES = "'’‘ʼʽʻ`´"
+DASHES = "-‐‑‒–—"
+ARABIC_PROCLITICS = set("وبفلك")
+
+
+def _build_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for code in (
+        list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)) + list(range(0x0370, 0x0530))
+    ):
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0]
+        lower = base.lower()
+        if len(lower) == 1 and lower != char:
+            table[code] = lower
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code + 32)
+    table.update(
+        {
+            ord("ß"): "s",
+            ord("ø"): "o",
+            ord("Ø"): "o",
+            ord("æ"): "a",
+            ord("Æ"): "a",
+            ord("œ"): "o",
+            ord("Œ"): "o",
+            ord("ł"): "l",
+            ord("Ł"): "l",
+            ord("đ"): "d",
+            ord("Đ"): "d",
+            ord("ı"): "i",
+            ord("İ"): "i",
+            ord("ð"): "d",
+            ord("þ"): "t",
+        }
+    )
+    for char in APOSTROPHES:
+        table[ord(char)] = "'"
+    for char in DASHES:
+        table[ord(char)] = " "
+    for code in ARABIC_DIACRITICS:
+        table[code] = None
+    for char, replacement in ARABIC_LETTERS.items():
+        table[ord(char)] = replacement
+    table[0x00A0] = " "
+    return table
+
+
+FOLD_TABLE = _build_table()
+
+
+def fold(text: str) -> str:
+    return text.translate(FOLD_TABLE)
+
+
+def is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def has_arabic(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" for c in text)
+
+
+@dataclass(frozen=True)
+class Match(Generic[T]):
+    start: int
+    end: int
+    payloads: tuple[T, ...]
+
+
+class PhraseMatcher(Generic[T]):
+    """Folded phrases -> payloads. Several payloads may share one phrase."""
+
+    def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
+        grouped: dict[str, list[T]] = {}
+        for phrase, payload in entries:
+            key = fold(phrase).strip()
+            if key.endswith("*"):
+                key = key[:-1] + "\x00"  # marks a prefix phrase inside the automaton value
+            if len(key.rstrip("\x00")) < 2:
+                continue
+            grouped.setdefault(key, []).append(payload)
+        self._automaton = ahocorasick.Automaton()
+        for key, payloads in grouped.items():
+            prefix = key.endswith("\x00")
+            word = key.rstrip("\x00")
+            existing = self._automaton.get(word, None)
+            if existing is not None:
+                payloads = [*existing[2], *payloads]
+                prefix = prefix or existing[1]
+            self._automaton.add_word(word, (len(word), prefix, tuple(payloads)))
+        self.size = len(grouped)
+        if self.size:
+            self._automaton.make_automaton()
+
+    def _bounded(self, text: str, start: int, end: int, prefix: bool) -> int | None:
+        """End of the match if it sits on word boundaries, else None."""
+        if start > 0 and is_word_char(text[start - 1]):
+            before = text[start - 1]
+            if not (
+                before in ARABIC_PROCLITICS and (start == 1 or not is_word_char(text[start - 2]))
+            ):
+                return None
+        if prefix:
+            while end < len(text) and is_word_char(text[end]):
+                end += 1
+            return end
+        if end < len(text) and is_word_char(text[end]):
+            return None
+        return end
+
+    def find_all(self, folded: str) -> Iterator[Match[T]]:
+        """Every bounded match, overlapping ones included."""
+        if not self.size:
+            return
+        for last, (length, prefix, payloads) in self._automaton.iter(folded):
+            start = last - length + 1
+            end = self._bounded(folded, start, last + 1, prefix)
+            if end is not None:
+                yield Match(start, end, payloads)
+
+    def find_longest(self, folded: str) -> Iterator[Match[T]]:
+        """Bounded matches, longest first at each position, never overlapping."""
+        if not self.size:
+            return
+        taken_until = -1
+        candidates = sorted(
+            (
+                (last - length + 1, -length, last, prefix, payloads)
+                for last, (length, prefix, payloads) in self._automaton.iter(folded)
+            ),
+        )
+        for start, _neg_length, last, prefix, payloads in candidates:
+            if start <= taken_until:
+                continue
+            end = self._bounded(folded, start, last + 1, prefix)
+            if end is None:
+                continue
+            taken_until = end - 1
+            yield Match(start, end, payloads)
