@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         positives = sum(1 for r in rows if r["labels"])
         print(
             f"{name}: {len(rows)} items ({positives} relevant), "
-            f"labels {dict(Counter(l for r in rows for l in r['labels']).most_common())}"
+            f"labels {dict(Counter(label for r in rows for label in r['labels']).most_common())}"
         )
     with open(out / "all.jsonl", "w", encoding="utf-8") as handle:
         for row in everything:

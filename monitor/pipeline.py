@@ -1,6 +1,6 @@
-"""The stages after collection, in order, as one call: what ``monitor process`` and
-``monitor run`` execute. Each stage is idempotent, so running the pipeline twice does
-the work once.
+"""The stages after collection, in order, as one call: what ``monitor process`` runs and
+what ``monitor run`` runs after every collection. Each stage is idempotent, so running
+the pipeline twice does the work once.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from pathlib import Path
 
 from monitor.classify.persist import load_current_model
 from monitor.classify.stage import classify_items
+from monitor.config.schema import MonitorConfig
 from monitor.enrich.stage import enrich_items
+from monitor.settings import Settings
 from monitor.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -33,3 +35,15 @@ def enrich_and_classify(
     model, info = load_current_model(home)
     summary.counts.update(classify_items(db, model, info, reprocess=reprocess).as_dict())
     return summary
+
+
+def run_pipeline(
+    db: Database, settings: Settings, config: MonitorConfig, reprocess: bool = False
+) -> PipelineSummary:
+    return enrich_and_classify(db, settings.home, reprocess=reprocess)
+
+
+def pipeline_hook(settings: Settings, config: MonitorConfig, db: Database) -> None:
+    """Run by the service after each collection."""
+    summary = run_pipeline(db, settings, config)
+    log.info("processed: %s", summary.as_dict())

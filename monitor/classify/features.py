@@ -23,14 +23,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from monitor.classify.cues import default_lexicon
+from monitor.classify.cues import CueMatches, default_lexicon
 from monitor.enrich.language import FUNCTION_WORDS
 from monitor.enrich.text import fold
 from monitor.taxonomy import load_contexts, load_taxonomy
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
-MAX_CHARS = 2000
+MAX_CHARS = 1200  # headline and lede; the rest of a long article adds cost, not signal
 STEM = 5
 STOPWORDS = frozenset().union(*FUNCTION_WORDS.values()) | frozenset(
     [
@@ -217,12 +217,15 @@ class CueFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X):  # type: ignore[no-untyped-def]
         lexicon = default_lexicon()
+        return self.from_matches([lexicon.match(doc, folded=doc) for doc in X])
+
+    def from_matches(self, all_matches: list[CueMatches]) -> sp.csr_matrix:
+        """The feature rows for cue matches already computed (prediction reuses them)."""
         factors = load_taxonomy().factor_ids
         contexts = list(load_contexts().contexts)
         rows, cols, values = [], [], []
         width = len(self.feature_names())
-        for row, doc in enumerate(X):
-            matches = lexicon.match(doc, folded=doc)
+        for row, matches in enumerate(all_matches):
             counts = matches.factor_counts()
             total = sum(counts.values())
             for col, factor in enumerate(factors):
@@ -245,7 +248,9 @@ class CueFeatures(TransformerMixin, BaseEstimator):
                 rows += [row, row]
                 cols += [width - 2, width - 1]
                 values += [np.log1p(total), np.log1p(len(matches.indicators))]
-        return sp.csr_matrix((values, (rows, cols)), shape=(len(X), width), dtype=np.float64)
+        return sp.csr_matrix(
+            (values, (rows, cols)), shape=(len(all_matches), width), dtype=np.float64
+        )
 
     def get_feature_names_out(self, input_features=None):  # type: ignore[no-untyped-def]
         return np.array(self.feature_names(), dtype=object)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -24,8 +25,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from monitor.classify.cues import CueMatches, default_lexicon
-from monitor.classify.features import CueFeatures, analyze, prepare, prepare_all
+from monitor.classify.cues import default_lexicon
+from monitor.classify.features import CueFeatures, analyze, prepare_all
 
 THRESHOLD = 0.5
 
@@ -158,35 +159,44 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         return Prediction(float(relevance), joint, labels)
 
     def classify(self, texts, top: int = 6) -> list[tuple[Prediction, list[Explanation]]]:  # type: ignore[no-untyped-def]
-        """Predictions with, for each predicted factor, its matched cues and strongest terms."""
-        texts = list(texts)
-        matrix = self.transform_texts(texts)
-        relevance, conditional = self.predict_proba_matrix(matrix)
-        names = self.feature_names_
+        """Predictions with, for each predicted factor, its matched cues and strongest terms.
+
+        Computes the same features as the fitted pipeline, but matches cues once per
+        text and reuses the matches for the explanations.
+        """
+        prepared = prepare_all(list(texts))
+        union = self.features_.named_steps["union"]
+        words, cues = union.transformer_list[0][1], union.transformer_list[1][1]
         lexicon = default_lexicon()
+        matches = [lexicon.match(doc, folded=doc) for doc in prepared]
+        matrix = sp.hstack([words.transform(prepared), cues.from_matches(matches)], format="csr")
+        relevance, conditional = self.predict_proba_matrix(matrix)
+        names: np.ndarray | None = None
         results = []
-        for row_index, (text, r, c) in enumerate(zip(texts, relevance, conditional, strict=True)):
+        for row_index, (r, c) in enumerate(zip(relevance, conditional, strict=True)):
             prediction = self._prediction(r, c)
             explanations: list[Explanation] = []
             if prediction.labels:
-                row = matrix[row_index]
-                matches: CueMatches = lexicon.match(prepare(text))
+                if names is None:
+                    names = self.feature_names_
+                start, stop = matrix.indptr[row_index], matrix.indptr[row_index + 1]
+                indices, data = matrix.indices[start:stop], matrix.data[start:stop]
                 for factor in prediction.labels:
-                    contributions = row.multiply(
-                        self._coefficients(self.factor_ids.index(factor))
-                    ).tocsr()
-                    order = np.argsort(-contributions.data)[:top]
+                    contributions = (
+                        data * self._coefficients(self.factor_ids.index(factor))[indices]
+                    )
+                    order = np.argsort(-contributions)[:top]
                     terms = [
-                        (
-                            str(names[contributions.indices[i]]),
-                            round(float(contributions.data[i]), 3),
-                        )
+                        (str(names[indices[i]]), round(float(contributions[i]), 3))
                         for i in order
-                        if contributions.data[i] > 0
+                        if contributions[i] > 0
                     ]
                     explanations.append(
                         Explanation(
-                            factor, prediction.factors[factor], matches.for_factor(factor), terms
+                            factor,
+                            prediction.factors[factor],
+                            matches[row_index].for_factor(factor),
+                            terms,
                         )
                     )
             results.append((prediction, explanations))

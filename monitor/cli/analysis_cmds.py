@@ -365,7 +365,24 @@ def feedback(
     app.console.print(f"Feedback on item {item_id} recorded; `monitor train` will use it.")
 
 
+def process(
+    ctx: typer.Context,
+    reprocess: bool = typer.Option(False, "--reprocess", help="Redo every stage for every item."),
+    json_output: bool = typer.Option(False, "--json"),
+) -> None:
+    """Run every stage after collection once: enrichment, classification (and what follows)."""
+    from monitor.pipeline import run_pipeline
+
+    app = get_context(ctx)
+    summary = run_pipeline(app.database(), app.settings, app.config, reprocess=reprocess)
+    if json_output:
+        echo_json(summary.as_dict())
+    else:
+        app.console.print(", ".join(f"{k}: {v}" for k, v in summary.as_dict().items()))
+
+
 def register(app: typer.Typer) -> None:
+    app.command()(process)
     app.command()(enrich)
     app.command()(classify)
     app.command()(train)

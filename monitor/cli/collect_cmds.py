@@ -181,8 +181,11 @@ def run(ctx: typer.Context) -> None:
     """Run the service: scheduled collection (and the later stages) until SIGINT/SIGTERM."""
     import logging
 
-    from monitor.service import Service
+    from monitor.pipeline import pipeline_hook
+    from monitor.service import Service, post_collect_hooks
 
+    if pipeline_hook not in post_collect_hooks:
+        post_collect_hooks.append(pipeline_hook)
     app = get_context(ctx)
     db = app.synced_database()
     if logging.getLogger().level > logging.INFO:

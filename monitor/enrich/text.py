@@ -71,7 +71,12 @@ def _build_table() -> dict[int, str | None]:
 FOLD_TABLE = _build_table()
 
 
+_ASCII_FIXES = str.maketrans({"`": "'", "-": " "})
+
+
 def fold(text: str) -> str:
+    if text.isascii():
+        return text.lower().translate(_ASCII_FIXES)
     return text.translate(FOLD_TABLE)
 
 
