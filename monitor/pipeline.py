@@ -40,7 +40,11 @@ def enrich_and_classify(
 def run_pipeline(
     db: Database, settings: Settings, config: MonitorConfig, reprocess: bool = False
 ) -> PipelineSummary:
-    return enrich_and_classify(db, settings.home, reprocess=reprocess)
+    from monitor.assess.run import cluster_and_assess
+
+    summary = enrich_and_classify(db, settings.home, reprocess=reprocess)
+    summary.counts.update(cluster_and_assess(db, config).as_dict())
+    return summary
 
 
 def pipeline_hook(settings: Settings, config: MonitorConfig, db: Database) -> None:

@@ -89,7 +89,9 @@ class Stowaway(BaseEstimator):
 def test_model_files_with_unlisted_types_are_refused(tmp_path: Path):
     sio.dump(Stowaway(), tmp_path / "risk-model.skops")
     (tmp_path / "risk-model.json").write_text("{}")
-    with pytest.raises(ModelError, match=r"outside the allow-list: tests\.test_classifier\.Stowaway"):
+    with pytest.raises(
+        ModelError, match=r"outside the allow-list: tests\.test_classifier\.Stowaway"
+    ):
         load_model(tmp_path)
 
 

@@ -186,10 +186,93 @@ class CollectorSettings(_Strict):
     fetch_log_days: int = Field(90, ge=1)
 
 
+LEVEL_NAMES = ("none", "monitoring", "serious_concern", "imminent_risk", "ongoing_crisis")
+
+
+class AssessmentSettings(_Strict):
+    cluster_days: int = Field(3, ge=0, le=14)
+    baseline_days: int = Field(28, ge=7, le=365)
+    spike_alpha: float = Field(0.025, gt=0, lt=0.5)
+    min_stories: int = Field(3, ge=1)
+    min_sources: int = Field(2, ge=1)
+    first_signal_lookback_days: int = Field(90, ge=7)
+    first_signal_min_sources: int = Field(2, ge=1)
+
+
+class WatchEntry(_Strict):
+    country: str
+    level: str = "serious_concern"
+    note: str | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return check_countries([value])[0]
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.strip().lower().replace(" ", "_")
+        if value not in LEVEL_NAMES[1:]:
+            raise ValueError(f"{value!r} is not a level; use one of {', '.join(LEVEL_NAMES[1:])}")
+        return value
+
+
+class QueryRule(_Strict):
+    id: str
+    query: str
+    countries: list[str] = Field(default_factory=list)
+    factors: list[str] = Field(default_factory=list)
+    min_stories: int = Field(1, ge=1)
+    severity: str = "medium"
+    relevant_only: bool = False
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not FEED_ID.match(value):
+            raise ValueError("rule ids are lower-case letters, digits, '.', '_' or '-'")
+        return value
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        return check_countries(value)
+
+    @field_validator("severity")
+    @classmethod
+    def _severity(cls, value: str) -> str:
+        if value not in SEVERITIES:
+            raise ValueError(f"{value!r} is not a severity; use one of {', '.join(SEVERITIES)}")
+        return value
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str) -> str:
+        from monitor.alerts.query import parse_query
+
+        parse_query(value)
+        return value
+
+
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+class AlertSettings(_Strict):
+    watchlist: list[WatchEntry] = Field(default_factory=list)
+    rules: list[QueryRule] = Field(default_factory=list)
+    cooldown_days: int = Field(7, ge=0)
+    sender: str = "focal-point@monitor.invalid"
+    sender_name: str = "National Focal Point on Genocide Prevention"
+    feed_health: bool = True
+
+
 class MonitorConfig(_Strict):
     version: int = 1
     defaults: FeedDefaults = Field(default_factory=FeedDefaults)
     collector: CollectorSettings = Field(default_factory=CollectorSettings)
+    assessment: AssessmentSettings = Field(default_factory=AssessmentSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     feeds: list[FeedConfig] = Field(default_factory=list)
 
     @model_validator(mode="before")

@@ -208,3 +208,122 @@ class Feedback(Base):
     country: Mapped[str | None] = mapped_column(String(3))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class Story(Base):
+    """Items that report the same story, across feeds and languages, within a few days."""
+
+    __tablename__ = "stories"
+    __table_args__ = (Index("ix_stories_country_day", "country", "last_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    country: Mapped[str | None] = mapped_column(String(3))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text)
+    item_count: Mapped[int] = mapped_column(Integer, default=1)
+    source_count: Mapped[int] = mapped_column(Integer, default=1)
+    sources: Mapped[list[Any]] = mapped_column(default=list)
+    languages: Mapped[list[Any]] = mapped_column(default=list)
+    factors: Mapped[list[Any]] = mapped_column(default=list)
+    signature: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime]
+
+
+class StoryItem(Base):
+    __tablename__ = "story_items"
+    __table_args__ = (Index("ix_story_items_story", "story_id"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+
+
+class SignalDay(Base):
+    """Per country, day and risk factor: stories, independent sources, weighted signal."""
+
+    __tablename__ = "signal_days"
+
+    country: Mapped[str] = mapped_column(String(3), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    factor: Mapped[str] = mapped_column(String(6), primary_key=True)
+    stories: Mapped[int] = mapped_column(Integer)
+    sources: Mapped[int] = mapped_column(Integer)
+    weighted: Mapped[float] = mapped_column(Float)
+    story_ids: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class CountryDay(Base):
+    """A country's assessed risk level on one day, with why."""
+
+    __tablename__ = "country_days"
+    __table_args__ = (Index("ix_country_days_day", "day"),)
+
+    country: Mapped[str] = mapped_column(String(3), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    level: Mapped[int] = mapped_column(Integer)
+    level_name: Mapped[str] = mapped_column(String(30))
+    stories_7d: Mapped[int] = mapped_column(Integer)
+    stories_30d: Mapped[int] = mapped_column(Integer)
+    baseline_ratio: Mapped[float | None] = mapped_column(Float)
+    factors_7d: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    factors_30d: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    computed_at: Mapped[datetime]
+
+
+class Alert(Base):
+    """An escalation alert for analysts to triage."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_key", "rule", "key"),
+        Index("ix_alerts_country_date", "country", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(3))
+    feed_id: Mapped[str | None] = mapped_column(String(100))
+    factors: Mapped[list[Any]] = mapped_column(default=list)
+    severity: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    date: Mapped[date] = mapped_column(Date)
+    last_date: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class AlertStory(Base):
+    __tablename__ = "alert_stories"
+
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class AlertEvent(Base):
+    """The audit log: every change to an alert, who made it and when, before and after."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = (Index("ix_alert_events_alert", "alert_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,1 @@
+"""A first-run demo and the scenario generator it shares with the benchmarks."""
