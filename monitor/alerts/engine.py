@@ -228,12 +228,12 @@ class AlertEngine:
                         country=country,
                         level=row.level,
                         factors=sorted(row.factors_7d, key=lambda f: int(f[2:])),
-                        title=f"{name}: level raised to {LEVEL_LABELS[row.name].lower()}",
-                        reason=f"{name} moved from {LEVEL_LABELS[LEVELS[before]].lower()} to {LEVEL_LABELS[row.name].lower()} on {day:%d %b %Y}: {reasons}.",
+                        title=f"{name}: level raised to {LEVEL_LABELS[row.level_name].lower()}",
+                        reason=f"{name} moved from {LEVEL_LABELS[LEVELS[before]].lower()} to {LEVEL_LABELS[row.level_name].lower()} on {day:%d %b %Y}: {reasons}.",
                         story_ids=self._story_ids(country, day, top) if top else [],
                         details={
                             "from": LEVELS[before],
-                            "to": row.name,
+                            "to": row.level_name,
                             "baseline_ratio": row.baseline_ratio,
                         },
                     )
@@ -249,10 +249,10 @@ class AlertEngine:
                         country=country,
                         level=row.level,
                         factors=sorted(row.factors_7d, key=lambda f: int(f[2:])),
-                        title=f"Watchlist: {name} reached {LEVEL_LABELS[row.name].lower()}",
-                        reason=f"{name} is on the watchlist at {LEVEL_LABELS[LEVELS[threshold]].lower()} and reached {LEVEL_LABELS[row.name].lower()} on {day:%d %b %Y}: {reasons}.",
+                        title=f"Watchlist: {name} reached {LEVEL_LABELS[row.level_name].lower()}",
+                        reason=f"{name} is on the watchlist at {LEVEL_LABELS[LEVELS[threshold]].lower()} and reached {LEVEL_LABELS[row.level_name].lower()} on {day:%d %b %Y}: {reasons}.",
                         story_ids=self._story_ids(country, day, top) if top else [],
-                        details={"watch_level": LEVELS[threshold], "level": row.name},
+                        details={"watch_level": LEVELS[threshold], "level": row.level_name},
                     )
                 )
         return result

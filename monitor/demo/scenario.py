@@ -278,3 +278,66 @@ def _poisson(rng: random.Random, mean: float) -> int:
         count += 1
         product *= rng.random()
     return count
+
+
+def outlet_config(
+    outlets: tuple[Outlet, ...] = OUTLETS, url_base: str = "https://{id}.example.org/feed.xml"
+):  # type: ignore[no-untyped-def]
+    """Feed entries for the fictional outlets (for feeds.yaml or a MonitorConfig)."""
+    from monitor.config.schema import FeedConfig, FeedKind
+
+    return [
+        FeedConfig(
+            id=o.id,
+            url=url_base.format(id=o.id),
+            title=o.title,
+            kind=FeedKind(o.kind),
+            language=o.language,
+            reliability=o.reliability,
+            tags=["demo", "fictional"],
+            poll_interval=3600,
+        )
+        for o in outlets
+    ]
+
+
+def store_items(db, items: list[NewsItem]) -> int:  # type: ignore[no-untyped-def]
+    """Write generated items straight into the store, as the collector would."""
+    from collections import defaultdict
+
+    from monitor.collect.model import NormalizedEntry
+    from monitor.collect.normalize import content_hash, entry_key
+    from monitor.collect.storage import store_entries
+    from monitor.config.schema import MonitorConfig
+    from monitor.store.sync import sync_feeds
+
+    with db.session() as session:
+        sync_feeds(session, MonitorConfig(feeds=outlet_config()))
+    by_outlet: dict[str, list[NewsItem]] = defaultdict(list)
+    for item in items:
+        by_outlet[item.outlet.id].append(item)
+    stored = 0
+    for outlet_id, outlet_items in by_outlet.items():
+        by_day: dict[date, list[NormalizedEntry]] = defaultdict(list)
+        for item in outlet_items:
+            html = f"<p>{item.summary}</p>"
+            by_day[item.day].append(
+                NormalizedEntry(
+                    key=entry_key(item.url, item.url, item.title, item.published),
+                    guid=item.url,
+                    url=item.url,
+                    title=item.title,
+                    summary_html=html,
+                    summary_text=item.summary,
+                    author=None,
+                    published_at=item.published,
+                    lang_hint=item.outlet.language,
+                    content_hash=content_hash(item.title, item.url, html, None, item.published),
+                )
+            )
+        for day, entries in sorted(by_day.items()):
+            fetched = datetime(day.year, day.month, day.day, 23, 30, tzinfo=UTC)
+            with db.engine.begin() as conn:
+                new, _ = store_entries(conn, outlet_id, entries, fetched)
+            stored += new
+    return stored

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from lxml import etree
+from lxml.builder import ElementMaker
 
 from monitor import __version__
 from monitor.export.records import AlertRecord
@@ -114,7 +115,7 @@ def _version_times(record: AlertRecord) -> dict[int, str]:
 
 
 def to_cap(record: AlertRecord, sender: str, sender_name: str, status: str = "Actual") -> bytes:
-    E = etree.ElementMaker(namespace=CAP_NS, nsmap={None: CAP_NS})
+    E = ElementMaker(namespace=CAP_NS, nsmap={None: CAP_NS})
     times = _version_times(record)
     sent = times.get(record.version, record.updated_at)
     if record.status == "dismissed":
