@@ -25,9 +25,9 @@ def test_ears_threshold_matches_the_formula_without_outliers():
 
 def test_past_outliers_are_down_weighted():
     quiet = [1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1]
-    with_flare = quiet[:-1] + [30]
+    with_flare = [*quiet[:-1], 30]
     plain_threshold = 1.357 + 2.160 * 30  # what an unweighted flare-up would allow, roughly
-    threshold, mean, _ = ears_threshold(with_flare)
+    threshold, _mean, _ = ears_threshold(with_flare)
     assert threshold < plain_threshold / 4
     assert spike_test(12, with_flare).spike  # a new flare is still seen
 
