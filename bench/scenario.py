@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--start", default="2026-01-01")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--verbose", "-v", action="store_true", help="print the alerts of quiet countries")
     args = parser.parse_args(argv)
 
     from sqlalchemy import select
@@ -136,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  {country}: {len(own)} escalation alerts ({per90:.2f} per 90 days) {dict(Counter(a.rule for a in own))}  {'ok' if met else 'TOO MANY'}"
         )
+        if args.verbose:
+            for alert in own:
+                print(f"      {alert.date} {alert.title}: {alert.reason[:400]}")
     print("\nchronic-conflict countries (target: not alerting every day)")
     for country in CHRONIC:
         days_alerting = len(events.get(country, set()))

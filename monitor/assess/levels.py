@@ -13,12 +13,12 @@ level                 when (windows end on the assessed day; "present" = weighte
 0 none                no risk factor present in the last 30 days
 1 monitoring          at least one risk factor present in the last 30 days
 2 serious concern     a specific factor (RF9-RF14) present in 30 days, or three or more
-                      factors present in 30 days, or activity in the last 7 days at least
-                      twice the baseline with a factor present
+                      factors present in 30 days, or a surge: activity in the last 7 days
+                      at least twice the baseline (and at least 3.0) with a factor present
 3 imminent risk       a trigger (RF8) in the last 7 days on top of three or more common
                       factors (RF1-RF7) in 30 days; or signs of intent or a plan (RF10,
                       RF12) in the last 7 days; or a specific factor in the last 7 days
-                      with activity at least twice the baseline
+                      with a surge
 4 ongoing crisis      violence of the kinds RF10, RF11 or RF13 reported on at least 3 of
                       the last 7 days, in at least 4 stories
 ====================  =====================================================================
@@ -45,6 +45,7 @@ TRIGGER = "RF8"
 INTENT = ("RF10", "RF12")
 VIOLENCE = ("RF10", "RF11", "RF13")
 SURGE = 2.0
+SURGE_MIN_ACTIVITY = 3.0
 BASELINE_FLOOR = 1.0
 
 
@@ -84,6 +85,7 @@ def assess_level(
     stories30 = sum(v.stories for d in last30 for v in window[d].values())
     activity7 = sum(f7.values())
     ratio = round(activity7 / max(baseline_weekly, BASELINE_FLOOR), 2)
+    surge = ratio >= SURGE and activity7 >= SURGE_MIN_ACTIVITY
     violent_days = sum(
         1
         for d in last7
@@ -105,7 +107,7 @@ def assess_level(
         )
     if len(present30) >= 3:
         concern.append(f"{len(present30)} risk factors present in 30 days")
-    if ratio >= SURGE and present7:
+    if surge and present7:
         concern.append(f"activity in the last 7 days is {ratio:g} times the baseline")
     if concern:
         level = 2
@@ -120,7 +122,7 @@ def assess_level(
         imminent.append(
             f"signs of intent or a plan ({', '.join(_order(intent))}) in the last 7 days"
         )
-    if specific7 and ratio >= SURGE:
+    if specific7 and surge:
         imminent.append(
             f"specific factors ({', '.join(_order(specific7))}) with activity {ratio:g} times the baseline"
         )

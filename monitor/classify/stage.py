@@ -43,6 +43,7 @@ def classify_items(
     info: ModelInfo,
     reprocess: bool = False,
     progress: Callable[[int], None] | None = None,
+    id_range: tuple[int, int] | None = None,
 ) -> ClassifySummary:
     summary = ClassifySummary()
     query = (
@@ -58,6 +59,8 @@ def classify_items(
                 Classification.content_hash != Item.content_hash,
             )
         )
+    if id_range is not None:
+        query = query.where(Item.id >= id_range[0], Item.id < id_range[1])
     last_id = -1
     while True:
         with db.engine.connect() as conn:

@@ -58,16 +58,18 @@ def enrich_items(
     identifier: LanguageIdentifier | None = None,
     tagger: CountryTagger | None = None,
     progress: Callable[[int], None] | None = None,
+    id_range: tuple[int, int] | None = None,
 ) -> EnrichSummary:
     identifier = identifier or default_identifier()
     tagger = tagger or default_tagger()
     summary = EnrichSummary()
     last_id = -1
     while True:
+        query = pending_query(reprocess).where(Item.id > last_id)
+        if id_range is not None:
+            query = query.where(Item.id >= id_range[0], Item.id < id_range[1])
         with db.engine.connect() as conn:
-            rows = conn.execute(
-                pending_query(reprocess).where(Item.id > last_id).limit(BATCH)
-            ).all()
+            rows = conn.execute(query.limit(BATCH)).all()
         if not rows:
             return summary
         now = utcnow()
