@@ -42,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--start", default="2026-01-01")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--verbose", "-v", action="store_true", help="print the alerts of quiet countries")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="print the alerts of quiet countries"
+    )
     args = parser.parse_args(argv)
 
     from sqlalchemy import select

@@ -42,7 +42,9 @@ class PipelineSummary:
 
 
 def default_workers() -> int:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
     return max(1, cores)
 
 
@@ -51,7 +53,9 @@ def _work(url: str, home: str | None, id_range: tuple[int, int], reprocess: bool
     try:
         counts = enrich_items(db, reprocess=reprocess, id_range=id_range).as_dict()
         model, info = load_current_model(Path(home) if home else None)
-        counts.update(classify_items(db, model, info, reprocess=reprocess, id_range=id_range).as_dict())
+        counts.update(
+            classify_items(db, model, info, reprocess=reprocess, id_range=id_range).as_dict()
+        )
         return counts
     finally:
         db.dispose()
@@ -62,7 +66,9 @@ def enrich_and_classify(
 ) -> PipelineSummary:
     summary = PipelineSummary()
     with db.engine.connect() as conn:
-        low, high, count = conn.execute(select(func.min(Item.id), func.max(Item.id), func.count(Item.id))).one()
+        low, high, count = conn.execute(
+            select(func.min(Item.id), func.max(Item.id), func.count(Item.id))
+        ).one()
     if workers > 1 and count and count >= PARALLEL_MIN_ITEMS:
         summary.counts.update(_parallel(db, home, low, high, reprocess, workers))
         return summary
@@ -72,13 +78,20 @@ def enrich_and_classify(
     return summary
 
 
-def _parallel(db: Database, home: Path | None, low: int, high: int, reprocess: bool, workers: int) -> dict[str, int]:
+def _parallel(
+    db: Database, home: Path | None, low: int, high: int, reprocess: bool, workers: int
+) -> dict[str, int]:
     step = (high - low + workers) // workers
     ranges = [(low + k * step, min(high + 1, low + (k + 1) * step)) for k in range(workers)]
     totals: dict[str, int] = {}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        args = ([db.url] * len(ranges), [str(home) if home else None] * len(ranges), ranges, [reprocess] * len(ranges))
+        args = (
+            [db.url] * len(ranges),
+            [str(home) if home else None] * len(ranges),
+            ranges,
+            [reprocess] * len(ranges),
+        )
         for counts in pool.map(_work, *args):
             for key, value in counts.items():
                 totals[key] = totals.get(key, 0) + value
@@ -95,7 +108,9 @@ def run_pipeline(
 ) -> PipelineSummary:
     from monitor.assess.run import cluster_and_assess
 
-    summary = enrich_and_classify(db, settings.home, reprocess=reprocess, workers=workers or default_workers())
+    summary = enrich_and_classify(
+        db, settings.home, reprocess=reprocess, workers=workers or default_workers()
+    )
     summary.counts.update(cluster_and_assess(db, config, last=today).as_dict())
     return summary
 

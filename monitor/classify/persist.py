@@ -58,16 +58,25 @@ class ModelInfo:
         return asdict(self)
 
 
+def _estimators(model: RiskModel):  # type: ignore[no-untyped-def]
+    for calibrated in [model.relevance_, *model.factor_models_]:
+        for part in calibrated.calibrated_classifiers_:
+            yield part.estimator
+
+
 def _shrink(model: RiskModel) -> None:
-    """Drop what prediction never reads and store linear weights in single precision."""
+    """Drop what prediction never reads and store linear weights in half precision.
+
+    Half precision keeps three significant digits of each weight; the probabilities it
+    gives differ from full precision by well under 0.01 (checked in the tests).
+    """
     words = model.features_.named_steps["union"].transformer_list[0][1]
     if hasattr(words, "stop_words_"):
         del words.stop_words_  # every pruned term, kept by scikit-learn for introspection only
     # NumPy integers in the vocabulary would each become a separate array in the file.
     words.vocabulary_ = {term: int(index) for term, index in words.vocabulary_.items()}
-    for calibrated in [model.relevance_, *model.factor_models_]:
-        for part in calibrated.calibrated_classifiers_:
-            part.estimator.coef_ = part.estimator.coef_.astype(np.float32)
+    for estimator in _estimators(model):
+        estimator.coef_ = estimator.coef_.astype(np.float16)
 
 
 def save_model(model: RiskModel, info: ModelInfo, folder: Path) -> Path:
@@ -95,6 +104,8 @@ def load_model(folder: Path) -> tuple[RiskModel, ModelInfo]:
     model = sio.load(path, trusted=sorted(found))
     if not isinstance(model, RiskModel):
         raise ModelError(f"{path} does not hold a RiskModel")
+    for estimator in _estimators(model):
+        estimator.coef_ = estimator.coef_.astype(np.float32)
     try:
         info = ModelInfo(**json.loads((folder / INFO_FILE).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError) as exc:

@@ -40,6 +40,7 @@ WEIGHTS = {
     "region": 2.0,
     "capital": 1.8,
     "admin1": 1.8,
+    "admin2": 1.5,
     "place": 1.8,
     "demonym": 1.2,
     "actor": 1.2,
