@@ -90,11 +90,17 @@ class MonitorAdapter:
     def update_all(self) -> None:
         from monitor.collect import CollectOptions, Collector
 
-        Collector(self.db).collect(CollectOptions(force=True, use_fast_parser=self.fast))
-        if self.enrich:
-            from monitor.pipeline import enrich_and_classify
+        if not self.enrich:
+            Collector(self.db).collect(CollectOptions(force=True, use_fast_parser=self.fast))
+            return
+        from monitor.pipeline import StreamingEnricher, enrich_and_classify
 
-            enrich_and_classify(self.db)
+        streamer = StreamingEnricher(self.db)
+        Collector(self.db).collect(
+            CollectOptions(force=True, use_fast_parser=self.fast), after_write=streamer.after_write
+        )
+        streamer.finish()
+        enrich_and_classify(self.db)  # whatever is left (nothing, when the stream kept up)
 
     def count_entries(self) -> int:
         from monitor.collect.storage import count_items

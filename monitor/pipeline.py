@@ -11,6 +11,7 @@ Clustering and assessment run in this process, in order.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -24,6 +25,8 @@ from sqlalchemy import func, select
 from monitor.classify.persist import load_current_model
 from monitor.classify.stage import classify_items
 from monitor.config.schema import MonitorConfig
+from monitor.enrich.countries import default_tagger
+from monitor.enrich.language import default_identifier
 from monitor.enrich.stage import enrich_items
 from monitor.settings import Settings
 from monitor.store.db import Database
@@ -48,13 +51,96 @@ def default_workers() -> int:
     return max(1, cores)
 
 
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def _warm_up() -> None:
+    """Load the models in a new worker before it gets work."""
+    default_identifier().identify("load the language models")
+    default_tagger()
+
+
+def _worker_pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per process, kept warm: a long-running service loads the models once."""
+    global _pool, _pool_size
+    if _pool is None or _pool_size != workers:
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+        _pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_warm_up,
+        )
+        _pool_size = workers
+        atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+    return _pool
+
+
+def process_new_items(db: Database, home: Path | None, id_range: tuple[int, int]) -> dict[str, int]:
+    """Enrich and classify never-seen items of an id range: one read and one write per batch."""
+    from monitor.classify.stage import classification_rows, item_text, write_classifications
+    from monitor.enrich.stage import BATCH, enrichment_rows, write_enrichments
+    from monitor.store.models import Classification, Enrichment, Feed
+
+    model, info = load_current_model(home)
+    identifier, tagger = default_identifier(), default_tagger()
+    counts = {"enriched": 0, "classified": 0, "relevant": 0}
+    last_id = id_range[0] - 1
+    while True:
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    Item.id,
+                    Item.title,
+                    Item.summary_text,
+                    Item.lang_hint,
+                    Item.content_hash,
+                    Feed.countries,
+                )
+                .join(Feed, Feed.id == Item.feed_id)
+                .outerjoin(Enrichment, Enrichment.item_id == Item.id)
+                .outerjoin(Classification, Classification.item_id == Item.id)
+                .where(
+                    Item.id > last_id,
+                    Item.id < id_range[1],
+                    Enrichment.item_id.is_(None),
+                    Classification.item_id.is_(None),
+                )
+                .order_by(Item.id)
+                .limit(BATCH)
+            ).all()
+        if not rows:
+            return counts
+        enrichments, countries = enrichment_rows(rows, identifier, tagger)
+        results, factors = classification_rows(
+            model, info, [(r[0], item_text(r[1], r[2]), r[4]) for r in rows]
+        )
+        with db.engine.begin() as conn:
+            write_enrichments(conn, enrichments, countries)
+            write_classifications(conn, results, factors)
+        counts["enriched"] += len(rows)
+        counts["classified"] += len(rows)
+        counts["relevant"] += sum(1 for r in results if r["relevant"])
+        last_id = rows[-1][0]
+
+
+def _add(totals: dict[str, int], counts: dict[str, int]) -> dict[str, int]:
+    for key, value in counts.items():
+        totals[key] = totals.get(key, 0) + value
+    return totals
+
+
 def _work(url: str, home: str | None, id_range: tuple[int, int], reprocess: bool) -> dict[str, int]:
     db = Database(url)
+    home_path = Path(home) if home else None
     try:
-        counts = enrich_items(db, reprocess=reprocess, id_range=id_range).as_dict()
-        model, info = load_current_model(Path(home) if home else None)
-        counts.update(
-            classify_items(db, model, info, reprocess=reprocess, id_range=id_range).as_dict()
+        counts = {} if reprocess else process_new_items(db, home_path, id_range)
+        _add(counts, enrich_items(db, reprocess=reprocess, id_range=id_range).as_dict())
+        model, info = load_current_model(home_path)
+        _add(
+            counts,
+            classify_items(db, model, info, reprocess=reprocess, id_range=id_range).as_dict(),
         )
         return counts
     finally:
@@ -84,18 +170,66 @@ def _parallel(
     step = (high - low + workers) // workers
     ranges = [(low + k * step, min(high + 1, low + (k + 1) * step)) for k in range(workers)]
     totals: dict[str, int] = {}
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        args = (
-            [db.url] * len(ranges),
-            [str(home) if home else None] * len(ranges),
-            ranges,
-            [reprocess] * len(ranges),
-        )
-        for counts in pool.map(_work, *args):
-            for key, value in counts.items():
-                totals[key] = totals.get(key, 0) + value
+    pool = _worker_pool(workers)
+    args = (
+        [db.url] * len(ranges),
+        [str(home) if home else None] * len(ranges),
+        ranges,
+        [reprocess] * len(ranges),
+    )
+    for counts in pool.map(_work, *args):
+        _add(totals, counts)
     return totals
+
+
+class StreamingEnricher:
+    """Enrich and classify new items in worker processes while collection goes on.
+
+    Hand :meth:`after_write` to :meth:`Collector.collect`: every ``batch`` new items,
+    the range of item ids stored since the last submission goes to the warm worker
+    pool. :meth:`finish` submits the rest and waits. Ranges never overlap, and the
+    stages skip items already done, so the result is what running the stages after
+    the pass would give.
+    """
+
+    def __init__(
+        self, db: Database, home: Path | None = None, workers: int | None = None, batch: int = 1000
+    ) -> None:
+        self.db = db
+        self.home = home
+        self.workers = workers or default_workers()
+        self.batch = batch
+        self.waiting = 0
+        self.last_id = self._max_id()
+        self.futures: list = []  # type: ignore[type-arg]
+
+    def _max_id(self) -> int:
+        with self.db.engine.connect() as conn:
+            return int(conn.execute(select(func.max(Item.id))).scalar() or 0)
+
+    def after_write(self, report) -> None:  # type: ignore[no-untyped-def]
+        self.waiting += report.new_items
+        if self.waiting >= self.batch:
+            self._submit()
+
+    def _submit(self) -> None:
+        top = self._max_id()
+        if top > self.last_id:
+            pool = _worker_pool(self.workers)
+            home = str(self.home) if self.home else None
+            self.futures.append(
+                pool.submit(_work, self.db.url, home, (self.last_id + 1, top + 1), False)
+            )
+            self.last_id = top
+        self.waiting = 0
+
+    def finish(self) -> dict[str, int]:
+        self._submit()
+        totals: dict[str, int] = {}
+        for future in self.futures:
+            _add(totals, future.result())
+        self.futures.clear()
+        return totals
 
 
 def run_pipeline(

@@ -403,3 +403,24 @@ def test_concurrency_limits_per_host_and_overall(server):
     assert sorted(r.feed_id for _, r in results) == sorted(f.id for f in feeds)
     assert all(r.status == 200 for _, r in results)
     assert active["peak"] == 3
+
+
+@pytest.mark.timeout(30)
+def test_fetches_that_finish_before_their_callback_is_attached_do_not_deadlock(server):
+    """A done future runs its callback inside add_done_callback, under the scheduler's lock."""
+    from concurrent.futures import Future
+
+    from monitor.collect.fetch import Fetcher, FetchPolicy
+    from monitor.collect.model import FeedState
+
+    feeds = [FeedState(id=str(i), url=server.add(f"/d{i}.xml", body=rss(ITEMS))) for i in range(5)]
+    with Fetcher(FetchPolicy(concurrency=2, per_host=2)) as fetcher:
+
+        def immediately(fn, *args):  # type: ignore[no-untyped-def]
+            future: Future = Future()
+            future.set_result(fn(*args))
+            return future
+
+        fetcher._pool.submit = immediately  # type: ignore[method-assign]
+        results = list(fetcher.fetch_many(feeds))
+    assert sorted(r.feed_id for _, r in results) == [f.id for f in feeds]

@@ -30,7 +30,7 @@ from monitor.taxonomy import load_contexts, load_taxonomy
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
-MAX_CHARS = 1200  # headline and lede; the rest of a long article adds cost, not signal
+MAX_CHARS = 600  # headline and lede; the rest of a long article adds cost, not signal
 STEM = 5
 STOPWORDS = frozenset().union(*FUNCTION_WORDS.values()) | frozenset(
     [

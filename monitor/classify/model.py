@@ -14,10 +14,12 @@ of the gate and that conditional probability.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -163,9 +165,15 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         return self.features_.transform(list(texts))
 
     def predict_proba_matrix(self, matrix) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-        relevance = self.relevance_.predict_proba(matrix)[:, 1]
-        conditional = np.column_stack([m.predict_proba(matrix)[:, 1] for m in self.factor_models_])
-        return relevance, conditional
+        """(relevance, conditional factor probabilities) for a feature matrix.
+
+        The same numbers as each calibrated model's ``predict_proba``, computed with one
+        matrix product for all models instead of fifteen validated calls.
+        """
+        weights, intercepts, slopes, offsets = _stacked(self)
+        scores = np.asarray(matrix @ weights.T) + intercepts
+        probabilities = expit(-(slopes * scores + offsets))
+        return probabilities[:, 0], probabilities[:, 1:]
 
     def predict_proba(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]
         """Per factor, P(relevant) x P(factor | relevant)."""
@@ -248,3 +256,20 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         union = self.features_.named_steps["union"]
         words = union.transformer_list[0][1].get_feature_names_out()
         return np.concatenate([words, CueFeatures().get_feature_names_out()])
+
+
+_STACKS: weakref.WeakKeyDictionary[RiskModel, tuple[np.ndarray, ...]] = weakref.WeakKeyDictionary()
+
+
+def _stacked(model: RiskModel) -> tuple[np.ndarray, ...]:
+    """Weights, intercepts and sigmoid calibration of the gate and every factor, stacked."""
+    cached = _STACKS.get(model)
+    if cached is None:
+        parts = [m.calibrated_classifiers_[0] for m in [model.relevance_, *model.factor_models_]]
+        weights = np.vstack([p.estimator.coef_.ravel() for p in parts]).astype(np.float64)
+        intercepts = np.array([float(p.estimator.intercept_[0]) for p in parts])
+        slopes = np.array([float(p.calibrators[0].a_) for p in parts])
+        offsets = np.array([float(p.calibrators[0].b_) for p in parts])
+        cached = (weights, intercepts, slopes, offsets)
+        _STACKS[model] = cached
+    return cached

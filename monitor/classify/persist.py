@@ -7,6 +7,7 @@ below. Any other type in a model file is refused with the list of what was found
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -70,13 +71,15 @@ def _shrink(model: RiskModel) -> None:
     Half precision keeps three significant digits of each weight; the probabilities it
     gives differ from full precision by well under 0.01 (checked in the tests).
     """
-    words = model.features_.named_steps["union"].transformer_list[0][1]
+    words = _words(model)
     if hasattr(words, "stop_words_"):
         del words.stop_words_  # every pruned term, kept by scikit-learn for introspection only
-    # NumPy integers in the vocabulary would each become a separate array in the file.
-    words.vocabulary_ = {term: int(index) for term, index in words.vocabulary_.items()}
     for estimator in _estimators(model):
         estimator.coef_ = estimator.coef_.astype(np.float16)
+
+
+def _words(model: RiskModel):  # type: ignore[no-untyped-def]
+    return model.features_.named_steps["union"].transformer_list[0][1]
 
 
 def save_model(model: RiskModel, info: ModelInfo, folder: Path) -> Path:
@@ -84,7 +87,17 @@ def save_model(model: RiskModel, info: ModelInfo, folder: Path) -> Path:
     _shrink(model)
     path = folder / MODEL_FILE
     tmp = path.with_suffix(".tmp")
-    sio.dump(model, tmp, compression=8)
+    words = _words(model)
+    vocabulary = words.vocabulary_
+    # A dict of 30,000 terms costs seconds to read back from skops' schema; one string
+    # of terms in index order costs nothing. load_model() rebuilds the dict.
+    model.vocabulary_terms_ = "\n".join(sorted(vocabulary, key=vocabulary.__getitem__))
+    del words.vocabulary_
+    try:
+        sio.dump(model, tmp, compression=8)
+    finally:
+        words.vocabulary_ = vocabulary
+        del model.vocabulary_terms_
     tmp.replace(path)
     (folder / INFO_FILE).write_text(json.dumps(info.as_dict(), indent=2, ensure_ascii=False) + "\n")
     return path
@@ -106,6 +119,11 @@ def load_model(folder: Path) -> tuple[RiskModel, ModelInfo]:
         raise ModelError(f"{path} does not hold a RiskModel")
     for estimator in _estimators(model):
         estimator.coef_ = estimator.coef_.astype(np.float32)
+    terms = getattr(model, "vocabulary_terms_", None)
+    if not isinstance(terms, str):
+        raise ModelError(f"{path} has no vocabulary; retrain it with `monitor train`")
+    _words(model).vocabulary_ = {term: index for index, term in enumerate(terms.split("\n"))}
+    del model.vocabulary_terms_
     try:
         info = ModelInfo(**json.loads((folder / INFO_FILE).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError) as exc:
@@ -123,7 +141,15 @@ def model_folders(home: Path | None) -> list[Path]:
 
 
 def load_current_model(home: Path | None) -> tuple[RiskModel, ModelInfo]:
+    """The model in use, loaded once per process and again only when its file changes."""
     for folder in model_folders(home):
-        if (folder / MODEL_FILE).exists():
-            return load_model(folder)
+        path = folder / MODEL_FILE
+        if path.exists():
+            stat = path.stat()
+            return _load_cached(folder, stat.st_mtime_ns, stat.st_size)
     raise ModelError("no trained model found; run `monitor train`")
+
+
+@functools.lru_cache(maxsize=2)
+def _load_cached(folder: Path, mtime_ns: int, size: int) -> tuple[RiskModel, ModelInfo]:
+    return load_model(folder)

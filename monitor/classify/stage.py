@@ -67,47 +67,68 @@ def classify_items(
             rows = conn.execute(query.where(Item.id > last_id).limit(BATCH)).all()
         if not rows:
             return summary
-        texts = [item_text(title, text) for _, title, text, _ in rows]
-        now = utcnow()
-        result_rows, factor_rows = [], []
-        for (item_id, _, _, content_hash), (prediction, explained) in zip(
-            rows, model.classify(texts), strict=True
-        ):
-            explanations = {
-                e.factor: {"indicators": e.indicators, "terms": e.terms} for e in explained
-            }
-            result_rows.append(
-                {
-                    "item_id": item_id,
-                    "model_version": info.version,
-                    "content_hash": content_hash,
-                    "relevance": round(prediction.relevance, 4),
-                    "relevant": bool(prediction.labels),
-                    "labels": prediction.labels,
-                    "probabilities": {f: round(p, 4) for f, p in prediction.factors.items()},
-                    "explanations": explanations,
-                    "classified_at": now,
-                }
-            )
-            factor_rows.extend(
-                {"item_id": item_id, "factor": f, "probability": round(prediction.factors[f], 4)}
-                for f in prediction.labels
-            )
-            summary.relevant += bool(prediction.labels)
-        ids = [r["item_id"] for r in result_rows]
+        results, factors = classification_rows(
+            model,
+            info,
+            [
+                (item_id, item_text(title, text), content_hash)
+                for item_id, title, text, content_hash in rows
+            ],
+        )
         with db.engine.begin() as conn:
-            conn.execute(delete(ITEM_FACTORS).where(ITEM_FACTORS.c.item_id.in_(ids)))
-            upsert = dialect_insert(conn)(CLASSIFICATIONS)
-            conn.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=["item_id"],
-                    set_={c: upsert.excluded[c] for c in result_rows[0] if c != "item_id"},
-                ),
-                result_rows,
-            )
-            if factor_rows:
-                conn.execute(insert(ITEM_FACTORS), factor_rows)
+            write_classifications(conn, results, factors)
         summary.items += len(rows)
+        summary.relevant += sum(1 for r in results if r["relevant"])
         last_id = rows[-1][0]
         if progress:
             progress(summary.items)
+
+
+def classification_rows(
+    model: RiskModel, info: ModelInfo, items: list[tuple[int, str, str]]
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Result rows for (item id, text, content hash) triples."""
+    now = utcnow()
+    results, factors = [], []
+    for (item_id, _, content_hash), (prediction, explained) in zip(
+        items, model.classify([text for _, text, _ in items]), strict=True
+    ):
+        results.append(
+            {
+                "item_id": item_id,
+                "model_version": info.version,
+                "content_hash": content_hash,
+                "relevance": round(prediction.relevance, 4),
+                "relevant": bool(prediction.labels),
+                "labels": prediction.labels,
+                "probabilities": {f: round(p, 4) for f, p in prediction.factors.items()},
+                "explanations": {
+                    e.factor: {"indicators": e.indicators, "terms": e.terms} for e in explained
+                },
+                "classified_at": now,
+            }
+        )
+        factors.extend(
+            {"item_id": item_id, "factor": f, "probability": round(prediction.factors[f], 4)}
+            for f in prediction.labels
+        )
+    return results, factors
+
+
+def write_classifications(
+    conn, results: list[dict[str, object]], factors: list[dict[str, object]]
+) -> None:  # type: ignore[no-untyped-def]
+    if not results:
+        return
+    ids = [r["item_id"] for r in results]
+    conn.execute(delete(ITEM_FACTORS).where(ITEM_FACTORS.c.item_id.in_(ids)))
+    upsert = dialect_insert(conn)(CLASSIFICATIONS)
+    conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["item_id"],
+            set_={c: upsert.excluded[c] for c in results[0] if c != "item_id"},
+        ),
+        results,
+    )
+    if factors:
+        conn.execute(insert(ITEM_FACTORS), factors)

@@ -78,8 +78,13 @@ class Collector:
         return due, [s for s in states if s.id not in due_ids]
 
     def collect(
-        self, options: CollectOptions | None = None, progress: ProgressCallback | None = None
+        self,
+        options: CollectOptions | None = None,
+        progress: ProgressCallback | None = None,
+        after_write: Callable[[FeedReport], None] | None = None,
     ) -> CollectSummary:
+        """One pass. ``after_write`` is called after each feed whose entries were stored,
+        so later stages can start on new items while the pass goes on."""
         options = options or CollectOptions()
         now = utcnow()
         due, waiting = self.due_feeds(options, now)
@@ -91,6 +96,8 @@ class Collector:
                 if write.entries:
                     with self.db.engine.begin() as conn:
                         storage.apply_write(conn, write, utcnow())
+                    if after_write is not None and write.report.new_items:
+                        after_write(write.report)
                 else:
                     pending.append(write)
                     if len(pending) >= STATE_BATCH:

@@ -118,7 +118,9 @@ class Fetcher:
         total = sum(len(q) for q in by_host.values())
         done: queue.SimpleQueue[tuple[FeedState, Future[FetchResult]]] = queue.SimpleQueue()
         hosts = deque(by_host)
-        lock = threading.Lock()
+        # Re-entrant: a future that is already done runs its callback inside add_done_callback,
+        # while start_more still holds the lock.
+        lock = threading.RLock()
         running = {host: 0 for host in by_host}
         in_flight = 0
 

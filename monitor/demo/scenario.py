@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
-from ruamel.yaml import YAML
-
 from monitor.countries import all_countries
 from monitor.resources import package_data
+from monitor.yamlfiles import read_yaml
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -147,7 +146,7 @@ class Templates:
 
 @cache
 def load_templates() -> Templates:
-    data = YAML(typ="safe").load(package_data("demo", "templates.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(package_data("demo", "templates.yaml"))
     categories = {name: spec["templates"] for name, spec in data["categories"].items()}
     labels = {name: list(spec.get("labels") or []) for name, spec in data["categories"].items()}
     return Templates(categories, labels)
@@ -155,9 +154,7 @@ def load_templates() -> Templates:
 
 @cache
 def _places() -> dict[str, dict[str, list[str]]]:
-    data = YAML(typ="safe").load(
-        package_data("enrich", "data", "countries.yaml").read_text(encoding="utf-8")
-    )
+    data = read_yaml(package_data("enrich", "data", "countries.yaml"))
     return data.get("countries") or {}
 
 

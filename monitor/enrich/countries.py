@@ -25,11 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from ruamel.yaml import YAML
-
 from monitor.countries import all_countries
-from monitor.enrich.text import PhraseMatcher, fold
+from monitor.enrich.text import TokenMatcher, fold
 from monitor.resources import package_data
+from monitor.yamlfiles import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +156,7 @@ class CountryTagger:
             codes = tuple(c for c in item.get("countries", []) if c in known)
             if item.get("form") and codes:
                 entries.append((item["form"], Ambiguous(codes)))
-        self._matcher: PhraseMatcher[Entry | Ambiguous | Stop] = PhraseMatcher(entries)
+        self._matcher: TokenMatcher[Entry | Ambiguous | Stop] = TokenMatcher(entries)
 
     def tag(
         self, title: str, body: str = "", feed_countries: Sequence[str] = (), limit: int = 5
@@ -273,7 +272,7 @@ def _load_curated() -> dict:  # type: ignore[type-arg]
     if not path.exists():
         log.warning("no curated country file at %s; tagging with generated names only", path)
         return {}
-    return YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    return read_yaml(path) or {}
 
 
 @cache

@@ -416,16 +416,18 @@ class LanguageIdentifier:
             letters = len(_ASCII_LETTERS.findall(sample, 0, 400))
             script, count = "latin", letters
         else:
-            scripts = Counter(s for s in map(_script_of, sample[:400]) if s)
+            head = sample[:400]
+            scripts = Counter(s for s in map(_script_of, (c for c in head if c > "\x7f")) if s)
+            scripts["latin"] += len(_ASCII_LETTERS.findall(head))
             letters = sum(scripts.values())
-            script, count = scripts.most_common(1)[0] if scripts else ("latin", 0)
+            script, count = scripts.most_common(1)[0] if letters else ("latin", 0)
         if letters < MIN_LETTERS:
             return self._fallback(hint, "too short")
         if script != "latin" and count / letters >= 0.5:
             return LanguageGuess(
                 self._refine_script(script, sample), round(count / letters, 3), "script"
             )
-        words = [w.lower() for w in _WORDS.findall(sample)]
+        words = _WORDS.findall(sample.lower(), 0, 300)
         votes: Counter[str] = Counter()
         for word in words:
             for lang in _WORD_LANGS.get(word, ()):

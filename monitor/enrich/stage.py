@@ -52,6 +52,62 @@ def pending_query(reprocess: bool):  # type: ignore[no-untyped-def]
     return query
 
 
+def enrichment_rows(
+    rows,
+    identifier: LanguageIdentifier,
+    tagger: CountryTagger,  # type: ignore[no-untyped-def]
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Language and country rows for (id, title, summary, hint, content hash, feed countries) rows."""
+    now = utcnow()
+    enrichments, countries = [], []
+    for item_id, title, summary_text, hint, content_hash, feed_countries in rows:
+        text = f"{title}. {summary_text}" if summary_text else title
+        language = identifier.identify(text, hint)
+        tags = tagger.tag(title, summary_text, feed_countries or ())
+        enrichments.append(
+            {
+                "item_id": item_id,
+                "content_hash": content_hash,
+                "language": language.language,
+                "language_confidence": language.confidence,
+                "language_method": language.method,
+                "primary_country": tags.primary,
+                "country_source": tags.source,
+                "enriched_at": now,
+            }
+        )
+        countries.extend(
+            {
+                "item_id": item_id,
+                "iso3": c.iso3,
+                "rank": rank,
+                "score": c.score,
+                "evidence": c.evidence[:10],
+            }
+            for rank, c in enumerate(tags.ranked, start=1)
+        )
+    return enrichments, countries
+
+
+def write_enrichments(
+    conn, enrichments: list[dict[str, object]], countries: list[dict[str, object]]
+) -> None:  # type: ignore[no-untyped-def]
+    if not enrichments:
+        return
+    ids = [r["item_id"] for r in enrichments]
+    conn.execute(delete(ITEM_COUNTRIES).where(ITEM_COUNTRIES.c.item_id.in_(ids)))
+    upsert = dialect_insert(conn)(ENRICHMENTS)
+    conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["item_id"],
+            set_={c: upsert.excluded[c] for c in enrichments[0] if c != "item_id"},
+        ),
+        enrichments,
+    )
+    if countries:
+        conn.execute(insert(ITEM_COUNTRIES), countries)
+
+
 def enrich_items(
     db: Database,
     reprocess: bool = False,
@@ -72,47 +128,9 @@ def enrich_items(
             rows = conn.execute(query.limit(BATCH)).all()
         if not rows:
             return summary
-        now = utcnow()
-        enrichment_rows, country_rows = [], []
-        for item_id, title, summary_text, hint, content_hash, feed_countries in rows:
-            text = f"{title}. {summary_text}" if summary_text else title
-            language = identifier.identify(text, hint)
-            tags = tagger.tag(title, summary_text, feed_countries or ())
-            enrichment_rows.append(
-                {
-                    "item_id": item_id,
-                    "content_hash": content_hash,
-                    "language": language.language,
-                    "language_confidence": language.confidence,
-                    "language_method": language.method,
-                    "primary_country": tags.primary,
-                    "country_source": tags.source,
-                    "enriched_at": now,
-                }
-            )
-            country_rows.extend(
-                {
-                    "item_id": item_id,
-                    "iso3": c.iso3,
-                    "rank": rank,
-                    "score": c.score,
-                    "evidence": c.evidence[:10],
-                }
-                for rank, c in enumerate(tags.ranked, start=1)
-            )
-        ids = [r["item_id"] for r in enrichment_rows]
+        enrichments, countries = enrichment_rows(rows, identifier, tagger)
         with db.engine.begin() as conn:
-            conn.execute(delete(ITEM_COUNTRIES).where(ITEM_COUNTRIES.c.item_id.in_(ids)))
-            upsert = dialect_insert(conn)(ENRICHMENTS)
-            conn.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=["item_id"],
-                    set_={c: upsert.excluded[c] for c in enrichment_rows[0] if c != "item_id"},
-                ),
-                enrichment_rows,
-            )
-            if country_rows:
-                conn.execute(insert(ITEM_COUNTRIES), country_rows)
+            write_enrichments(conn, enrichments, countries)
         summary.items += len(rows)
         last_id = rows[-1][0]
         if progress:

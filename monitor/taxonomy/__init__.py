@@ -11,9 +11,9 @@ from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
-from ruamel.yaml import YAML
 
 from monitor.resources import package_data
+from monitor.yamlfiles import read_yaml
 
 LANGUAGES = ("en", "fr", "es", "pt", "ar")
 Crime = Literal["genocide", "crimes_against_humanity", "war_crimes"]
@@ -154,8 +154,8 @@ class ContextCues(_Model):
 
 
 def _read(name: str) -> tuple[dict, str]:  # type: ignore[type-arg]
-    text = package_data("taxonomy", name).read_text(encoding="utf-8")
-    return YAML(typ="safe").load(text), hashlib.sha256(text.encode()).hexdigest()[:12]
+    path = package_data("taxonomy", name)
+    return read_yaml(path), hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
 @cache
