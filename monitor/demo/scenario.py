@@ -72,6 +72,10 @@ ORGS = (
     "local aid groups",
 )
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+FR_ARMED_GROUPS = ("le Front de défense populaire", "l'Armée de résistance nationale", "le Mouvement de libération",
+                   "la milice d'autodéfense", "les Brigades patriotiques", "le Front des hauts plateaux")
+FR_ORGS = ("le Programme alimentaire mondial", "Médecins Sans Frontières", "la Croix-Rouge", "l'UNICEF",
+           "le Conseil norvégien pour les réfugiés", "des organisations humanitaires locales")
 FR_GROUPS = (
     "la communauté minoritaire",
     "les communautés d'éleveurs",
@@ -161,12 +165,14 @@ def _places() -> dict[str, dict[str, list[str]]]:
 def _fill_values(iso3: str, language: str, rng: random.Random) -> dict[str, str]:
     country = all_countries()[iso3]
     curated = _places().get(iso3, {})
-    places = [p for p in curated.get("places") or [] if p.isascii() or language != "en"] or [
-        country.capital or country.name("en")
-    ]
-    regions = [r for r in curated.get("regions") or [] if " " not in r or r[0].isupper()] or places
-    latin = [p for p in places if not any("\u0600" <= c <= "\u06ff" for c in p)] or places
-    regions = [r for r in regions if not any("\u0600" <= c <= "\u06ff" for c in r)] or latin
+    english = language != "fr"
+
+    def usable(name: str) -> bool:
+        return _plain_name(name) and not (english and (not name.isascii() or " de " in f" {name} "))
+
+    places = [p for p in curated.get("places") or [] if usable(p)] or [country.capital or country.name("en")]
+    regions = [r for r in curated.get("regions") or [] if usable(r)] or places
+    latin = places
     demonyms = (
         (curated.get("demonyms") or {}).get(language)
         or (curated.get("demonyms") or {}).get("en")
@@ -184,12 +190,27 @@ def _fill_values(iso3: str, language: str, rng: random.Random) -> dict[str, str]
         "region": rng.choice(regions),
         "group": group,
         "group2": group2,
-        "armed_group": rng.choice(ARMED_GROUPS),
+        "armed_group": rng.choice(FR_ARMED_GROUPS if language == "fr" else ARMED_GROUPS),
         "n": str(rng.randint(2, 40)),
         "n2": str(rng.randint(50, 5000)),
-        "org": rng.choice(ORGS),
+        "org": rng.choice(FR_ORGS if language == "fr" else ORGS),
         "weekday": rng.choice(FR_WEEKDAYS if language == "fr" else WEEKDAYS),
     }
+
+
+_NOT_A_TOWN = {"base", "gate", "airport", "camp", "bridge", "region", "province", "state", "district",
+               "governorate", "county", "valley", "région", "estado", "territory", "zone", "city"}
+
+
+def _plain_name(name: str) -> bool:
+    """A town or region name that reads well in any sentence: capitalised, short, Latin script."""
+    words = name.replace("-", " ").split()
+    return (
+        0 < len(words) <= 3
+        and all(w[0].isupper() or w in ("al", "el", "de", "du", "da", "do") for w in words)
+        and not any(w.lower() in _NOT_A_TOWN for w in words)
+        and not any("\u0600" <= c <= "\u06ff" for c in name)
+    )
 
 
 def fill(template: str, values: dict[str, str]) -> str:
