@@ -39,6 +39,16 @@ PostCollectHook = Callable[[Settings, MonitorConfig, Database], None]
 post_collect_hooks: list[PostCollectHook] = []
 
 
+# Later stages add their own scheduled jobs (e.g. the daily briefing) through these.
+ServiceSetupHook = Callable[[BackgroundScheduler, Settings, MonitorConfig], list[str]]
+_service_setup_hooks: list[ServiceSetupHook] = []
+
+
+def add_service_setup_hook(hook: ServiceSetupHook) -> None:
+    if hook not in _service_setup_hooks:
+        _service_setup_hooks.append(hook)
+
+
 def configure_runtime(settings: Settings, db: Database) -> None:
     _runtime["settings"] = settings
     _runtime["db"] = db
@@ -146,12 +156,3 @@ class Service:
     def _on_signal(self, signum: int, _frame: object) -> None:
         log.info("received %s", signal.Signals(signum).name)
         self.stop_event.set()
-
-
-# Later stages add their own scheduled jobs (e.g. the daily briefing) through these.
-ServiceSetupHook = Callable[[BackgroundScheduler, Settings, MonitorConfig], list[str]]
-_service_setup_hooks: list[ServiceSetupHook] = []
-
-
-def add_service_setup_hook(hook: ServiceSetupHook) -> None:
-    _service_setup_hooks.append(hook)

@@ -51,7 +51,7 @@ def test_run_collects_on_schedule_and_stops_cleanly_on_sigterm(db, server, tmp_p
     assert "stopped" in err
     with db.engine.connect() as conn:
         ids = [row[0] for row in conn.execute(text("SELECT id FROM apscheduler_jobs"))]
-    assert ids == [job_id(3)]
+    assert sorted(ids) == sorted([job_id(3), "daily-briefing"])
 
 
 def test_missed_runs_are_coalesced_after_downtime(db, server, tmp_path):

@@ -59,12 +59,13 @@ def root(
 
 
 def _register() -> None:
-    from monitor.cli import alert_cmds, analysis_cmds, collect_cmds, feeds_cmds
+    from monitor.cli import alert_cmds, analysis_cmds, brief_cmds, collect_cmds, feeds_cmds
 
     collect_cmds.register(app)
     app.add_typer(feeds_cmds.app, name="feeds")
     analysis_cmds.register(app)
     alert_cmds.register(app)
+    brief_cmds.register(app)
 
 
 _register()

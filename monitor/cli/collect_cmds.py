@@ -181,11 +181,13 @@ def run(ctx: typer.Context) -> None:
     """Run the service: scheduled collection (and the later stages) until SIGINT/SIGTERM."""
     import logging
 
+    from monitor.brief.daily import schedule_briefing
     from monitor.pipeline import pipeline_hook
-    from monitor.service import Service, post_collect_hooks
+    from monitor.service import Service, add_service_setup_hook, post_collect_hooks
 
     if pipeline_hook not in post_collect_hooks:
         post_collect_hooks.append(pipeline_hook)
+    add_service_setup_hook(schedule_briefing)
     app = get_context(ctx)
     db = app.synced_database()
     if logging.getLogger().level > logging.INFO:

@@ -267,12 +267,84 @@ class AlertSettings(_Strict):
     feed_health: bool = True
 
 
+class CalendarEntry(_Strict):
+    """A known upcoming event that could trigger violence (RF8): an election, a verdict."""
+
+    country: str
+    date: date
+    event: str
+    kind: str = "other"
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return check_countries([value])[0]
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        kinds = ("election", "census", "commemoration", "verdict", "religious", "other")
+        if value not in kinds:
+            raise ValueError(f"{value!r} is not a kind; use one of {', '.join(kinds)}")
+        return value
+
+
+class SmtpSettings(_Strict):
+    host: str = "localhost"
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True
+    ssl: bool = False
+    username: str | None = None
+    password_env: str = "MONITOR_SMTP_PASSWORD"
+    sender: str = "focal-point@monitor.invalid"
+    recipients: list[str] = Field(default_factory=list)
+    timeout: float = Field(30, gt=0)
+
+
+class BriefingSettings(_Strict):
+    title: str = "Atrocity-risk daily briefing"
+    marking: str = "RESTRICTED"
+    language: str = "en"
+    period_days: int = Field(2, ge=1, le=31)
+    time: str = "06:30"
+    timezone: str = "UTC"
+    formats: list[str] = Field(default_factory=lambda: ["html", "pdf"])
+    send: bool = False
+    max_developments: int = Field(6, ge=1, le=50)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    calendar: list[CalendarEntry] = Field(default_factory=list)
+    exercise: bool = False
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
+            raise ValueError(f"{value!r} is not a time like 06:30")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in ("en", "fr"):
+            raise ValueError("briefings are available in en and fr")
+        return value
+
+    @field_validator("formats")
+    @classmethod
+    def _formats(cls, value: list[str]) -> list[str]:
+        unknown = [f for f in value if f not in ("html", "pdf", "md", "txt")]
+        if unknown:
+            raise ValueError(f"unknown format(s) {unknown}; use html, pdf, md, txt")
+        return value
+
+
 class MonitorConfig(_Strict):
     version: int = 1
     defaults: FeedDefaults = Field(default_factory=FeedDefaults)
     collector: CollectorSettings = Field(default_factory=CollectorSettings)
     assessment: AssessmentSettings = Field(default_factory=AssessmentSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    briefing: BriefingSettings = Field(default_factory=BriefingSettings)
     feeds: list[FeedConfig] = Field(default_factory=list)
 
     @model_validator(mode="before")

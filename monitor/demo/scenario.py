@@ -72,10 +72,22 @@ ORGS = (
     "local aid groups",
 )
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-FR_ARMED_GROUPS = ("le Front de défense populaire", "l'Armée de résistance nationale", "le Mouvement de libération",
-                   "la milice d'autodéfense", "les Brigades patriotiques", "le Front des hauts plateaux")
-FR_ORGS = ("le Programme alimentaire mondial", "Médecins Sans Frontières", "la Croix-Rouge", "l'UNICEF",
-           "le Conseil norvégien pour les réfugiés", "des organisations humanitaires locales")
+FR_ARMED_GROUPS = (
+    "le Front de défense populaire",
+    "l'Armée de résistance nationale",
+    "le Mouvement de libération",
+    "la milice d'autodéfense",
+    "les Brigades patriotiques",
+    "le Front des hauts plateaux",
+)
+FR_ORGS = (
+    "le Programme alimentaire mondial",
+    "Médecins Sans Frontières",
+    "la Croix-Rouge",
+    "l'UNICEF",
+    "le Conseil norvégien pour les réfugiés",
+    "des organisations humanitaires locales",
+)
 FR_GROUPS = (
     "la communauté minoritaire",
     "les communautés d'éleveurs",
@@ -139,7 +151,7 @@ class NewsItem:
 
     @property
     def url(self) -> str:
-        return f"https://{self.outlet.id}.example.org/news/{self.day:%Y/%m/%d}/{self.id}"
+        return f"https://www.{self.outlet.id}.example/news/{self.day:%Y/%m/%d}/{self.id}"
 
 
 @dataclass
@@ -170,7 +182,9 @@ def _fill_values(iso3: str, language: str, rng: random.Random) -> dict[str, str]
     def usable(name: str) -> bool:
         return _plain_name(name) and not (english and (not name.isascii() or " de " in f" {name} "))
 
-    places = [p for p in curated.get("places") or [] if usable(p)] or [country.capital or country.name("en")]
+    places = [p for p in curated.get("places") or [] if usable(p)] or [
+        country.capital or country.name("en")
+    ]
     regions = [r for r in curated.get("regions") or [] if usable(r)] or places
     latin = places
     demonyms = (
@@ -198,8 +212,25 @@ def _fill_values(iso3: str, language: str, rng: random.Random) -> dict[str, str]
     }
 
 
-_NOT_A_TOWN = {"base", "gate", "airport", "camp", "bridge", "region", "province", "state", "district",
-               "governorate", "county", "valley", "région", "estado", "territory", "zone", "city"}
+_NOT_A_TOWN = {
+    "base",
+    "gate",
+    "airport",
+    "camp",
+    "bridge",
+    "region",
+    "province",
+    "state",
+    "district",
+    "governorate",
+    "county",
+    "valley",
+    "région",
+    "estado",
+    "territory",
+    "zone",
+    "city",
+}
 
 
 def _plain_name(name: str) -> bool:
@@ -299,7 +330,7 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def outlet_config(
-    outlets: tuple[Outlet, ...] = OUTLETS, url_base: str = "https://{id}.example.org/feed.xml"
+    outlets: tuple[Outlet, ...] = OUTLETS, url_base: str = "https://www.{id}.example/feed.xml"
 ):  # type: ignore[no-untyped-def]
     """Feed entries for the fictional outlets (for feeds.yaml or a MonitorConfig)."""
     from monitor.config.schema import FeedConfig, FeedKind

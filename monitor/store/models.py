@@ -327,3 +327,20 @@ class AlertEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class BriefingRecord(Base):
+    """An archived briefing: the assembled model it was rendered from, kept as JSON."""
+
+    __tablename__ = "briefings"
+    __table_args__ = (Index("ix_briefings_day_lang", "day", "lang"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    lang: Mapped[str] = mapped_column(String(5))
+    countries: Mapped[str] = mapped_column(String(400), default="")
+    marking: Mapped[str] = mapped_column(String(100))
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    sent_to: Mapped[list[Any]] = mapped_column(default=list)
