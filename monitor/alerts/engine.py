@@ -144,7 +144,7 @@ class AlertEngine:
                         factors=[factor],
                         title=f"{name}: surge in {factor} ({factor_name(factor)})",
                         reason=(
-                            f"{value.stories} stories from {value.sources} independent sources on {day:%d %b %Y} "
+                            f"{_count(value.stories, 'story', 'stories')} from {_count(value.sources, 'independent source', 'independent sources')} on {day:%d %b %Y} "
                             f"signal {factor} ({factor_name(factor)}); the day's weighted signal {value.weighted:.2f} "
                             f"exceeds the country's {n}-day baseline threshold {test.threshold:.2f} "
                             f"(mean {test.mean:.2f}, sd {test.sd:.2f})."
@@ -192,7 +192,7 @@ class AlertEngine:
                         title=f"{name}: first signal of {factor} ({factor_name(factor)})",
                         reason=(
                             f"{factor} ({factor_name(factor)}) is reported for {name} for the first time in "
-                            f"{lookback} days: {value.stories} stories from {value.sources} independent sources."
+                            f"{lookback} days: {_count(value.stories, 'story', 'stories')} from {_count(value.sources, 'independent source', 'independent sources')}."
                         ),
                         story_ids=self._story_ids(country, day, [factor]),
                         details={
@@ -454,3 +454,7 @@ def snapshot(alert: Alert) -> dict[str, object]:
         "version": alert.version,
         "last_date": alert.last_date.isoformat(),
     }
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -7,7 +7,7 @@ runs would have given. Alerts are raised day by day, in order, for the same reas
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -18,12 +18,13 @@ from monitor.assess.signals import store_signals
 from monitor.assess.stories import cluster_items
 from monitor.config.schema import MonitorConfig
 from monitor.store.db import Database
-from monitor.store.models import CountryDay, SignalDay
+from monitor.store.models import AssessedDay, CountryDay, SignalDay
 from monitor.store.types import utcnow
 
 WINDOW_DAYS = 30
 BASELINE_WEEKS = 8
 COUNTRY_DAYS = CountryDay.__table__
+ASSESSED_DAYS = AssessedDay.__table__
 
 
 @dataclass
@@ -122,6 +123,19 @@ def assess_days(db: Database, config: MonitorConfig, first: date, last: date) ->
         )
         for chunk in range(0, len(rows), 1000):
             conn.execute(insert(COUNTRY_DAYS), rows[chunk : chunk + 1000])
+        per_day = Counter(row["day"] for row in rows)
+        conn.execute(delete(ASSESSED_DAYS).where(ASSESSED_DAYS.c.day.between(first, last)))
+        conn.execute(
+            insert(ASSESSED_DAYS),
+            [
+                {
+                    "day": first + timedelta(days=k),
+                    "countries": per_day.get(first + timedelta(days=k), 0),
+                    "computed_at": now,
+                }
+                for k in range((last - first).days + 1)
+            ],
+        )
     summary.countries = len(rows)
     engine = AlertEngine(db, config)
     day = first

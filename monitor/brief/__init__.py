@@ -16,7 +16,7 @@ from monitor.config.io import write_atomically
 from monitor.config.schema import MonitorConfig
 from monitor.errors import MonitorError
 from monitor.store.db import Database
-from monitor.store.models import CountryDay
+from monitor.store.models import AssessedDay
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Produced:
 
 def latest_assessed_day(db: Database, not_after: date) -> date:
     with db.session() as session:
-        day = session.scalar(select(func.max(CountryDay.day)).where(CountryDay.day <= not_after))
+        day = session.scalar(select(func.max(AssessedDay.day)).where(AssessedDay.day <= not_after))
     if day is None:
         raise MonitorError("No assessment yet: run `monitor process` (or `monitor assess`) first.")
     return day
@@ -48,24 +48,12 @@ def produce(
         found = archive.find(db, day, lang, countries)
         if found is not None and (marking is None or found.briefing.marking == marking):
             return Produced(found.id, found.briefing, True)
-    briefing = assemble_briefing(db, config, day, lang, marking)
-    if countries:
-        keep = set(countries)
-        briefing.countries = [c for c in briefing.countries if c.iso3 in keep]
-        briefing.sections = [s for s in briefing.sections if s.iso3 in keep]
-        briefing.alerts = [a for a in briefing.alerts if a.country in keep]
+    briefing = assemble_briefing(db, config, day, lang, marking, countries)
     return Produced(archive.archive(db, briefing, countries), briefing, False)
 
 
 def write(briefing: Briefing, fmt: str, path: Path) -> Path:
-    data = render(briefing, fmt)
-    if fmt == "pdf":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".pdf.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    else:
-        write_atomically(path, data.decode("utf-8"))
+    write_atomically(path, render(briefing, fmt))
     return path
 
 

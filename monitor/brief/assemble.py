@@ -51,6 +51,7 @@ from monitor.store.models import (
     Alert,
     AlertEvent,
     AlertStory,
+    AssessedDay,
     Classification,
     CountryDay,
     Feed,
@@ -300,10 +301,14 @@ class Assembler:
 
     # -- assembly ----------------------------------------------------------------------
 
-    def assemble(self, day: date) -> Briefing:
+    def assemble(self, day: date, countries: list[str] | None = None) -> Briefing:
+        """The briefing for ``day``; with ``countries``, about those countries only (every
+        part, the bottom line and the numbered sources included)."""
         period_start = day - timedelta(days=self.settings.period_days - 1)
         history = self._country_days(day - timedelta(days=TREND_DAYS), day)
-        if not any(day in days for days in history.values()):
+        with self.db.session() as session:
+            assessed = session.get(AssessedDay, day) is not None
+        if not assessed and not any(day in days for days in history.values()):
             raise MonitorError(
                 f"No assessment for {day.isoformat()}: run `monitor assess --date {day.isoformat()}` "
                 "(or `monitor process`) first."
@@ -316,7 +321,11 @@ class Assembler:
         watch = {w.country for w in self.config.alerts.watchlist}
         rows = self._country_rows(day, history, watch)
         alerts = self._alerts(period_start, day)
-        alert_countries = {a.country for a in alerts if a.country}
+        if countries:
+            keep = set(countries)
+            rows = [r for r in rows if r.iso3 in keep]
+            alerts = [pair for pair in alerts if pair[0].country in keep]
+        alert_countries = {a.country for a, _ in alerts if a.country}
         sections = []
         for row in rows:
             if row.change_1d != 0 or row.iso3 in alert_countries or row.iso3 in watch:
@@ -445,6 +454,7 @@ class Assembler:
             reason=alert.reason if self.lang == "en" else self._alert_title(alert),
             citations=sorted({self._cite(i) for i in infos}),
             escalated=escalated,
+            single_source=bool(infos) and len({s.domain for i in infos for s in i.sources}) < 2,
         )
 
     def _alert_title(self, alert: Alert) -> str:
@@ -637,32 +647,35 @@ class Assembler:
         if risers:
             top = risers[0]
             infos = recent.get(top.iso3, [])[:3]
-            factors = self._factor_list([f.id for f in top.factors[:2]]) or self._(
-                "no single factor"
-            )
-            sentences.append(
-                self._sentence(
-                    self._(
-                        "{country} rose to {level} since yesterday, driven by reports of {factors}.",
-                        country=top.name,
-                        level=top.level_label.lower(),
-                        factors=factors,
-                    ),
-                    infos,
+            factors = self._factor_list([f.id for f in top.factors[:2]])
+            if factors:
+                text = self._(
+                    "{country} rose to {level} since yesterday, driven by reports of {factors}.",
+                    country=top.name,
+                    level=top.level_label.lower(),
+                    factors=factors,
                 )
-            )
+            else:
+                text = self._(
+                    "{country} rose to {level} since yesterday.",
+                    country=top.name,
+                    level=top.level_label.lower(),
+                )
+            sentences.append(self._sentence(text, infos))
         new = sum(1 for a in alerts if not a.escalated)
         escalated = sum(1 for a in alerts if a.escalated)
-        if new or escalated:
-            sentences.append(
-                Sentence(
-                    self._(
-                        "{new} new and {escalated} escalated alert(s) in the period.",
-                        new=new,
-                        escalated=escalated,
-                    )
+        counts = []
+        if new:
+            counts.append(self.loc.ngettext("{n} new alert", "{n} new alerts", new).format(n=new))
+        if escalated:
+            counts.append(
+                self.loc.ngettext("{n} escalated alert", "{n} escalated alerts", escalated).format(
+                    n=escalated
                 )
             )
+        if counts:
+            joined = (" " + self._("and") + " ").join(counts)
+            sentences.append(Sentence(self._("In the period: {alerts}.", alerts=joined)))
         if not sentences:
             sentences.append(
                 Sentence(self._("No country changed level and no alert was raised in the period."))
@@ -716,6 +729,11 @@ def _safe_url(url: str | None) -> bool:
 
 
 def assemble_briefing(
-    db: Database, config: MonitorConfig, day: date, lang: str, marking: str | None = None
+    db: Database,
+    config: MonitorConfig,
+    day: date,
+    lang: str,
+    marking: str | None = None,
+    countries: list[str] | None = None,
 ) -> Briefing:
-    return Assembler(db, config, lang, marking).assemble(day)
+    return Assembler(db, config, lang, marking).assemble(day, countries)

@@ -9,6 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from monitor.config import ConfigError, load_config
 from monitor.config.schema import MonitorConfig
+from monitor.errors import MonitorError
 from monitor.settings import Settings
 
 log = logging.getLogger("monitor.brief")
@@ -36,9 +37,15 @@ def briefing_job() -> None:
         )
         log.info("wrote the %s briefing to %s", fmt, path)
     if config.briefing.send:
-        from monitor.brief.send import send
+        import os
 
-        recipients = send(produced.briefing, config.briefing.smtp)
+        from monitor.brief.send import send, with_environment
+
+        try:
+            recipients = send(produced.briefing, with_environment(config.briefing.smtp, os.environ))
+        except MonitorError as exc:
+            log.error("the briefing was written but not sent: %s", exc)
+            return
         archive.mark_sent(db, produced.archive_id, recipients)
         log.info("sent the briefing to %s", ", ".join(recipients))
 

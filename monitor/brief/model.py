@@ -81,6 +81,7 @@ class AlertLine:
     reason: str
     citations: list[int]
     escalated: bool
+    single_source: bool = False
 
 
 @dataclass

@@ -6,7 +6,7 @@ running header and page numbers, and a URL fetcher that fetches nothing), Markdo
 and plain text. Templates never query: they only read the briefing model.
 
 Feed text is untrusted everywhere: HTML autoescapes it; Markdown escapes every
-character that could become markup or a link; plain text drops control characters.
+character that could become markup or a link (:func:`markdown_text`); plain text drops control characters.
 Only http(s) links survive.
 """
 
@@ -26,7 +26,8 @@ from monitor.resources import reports_dir
 
 FORMATS = ("html", "pdf", "md", "txt")
 LEVEL_COLORS = ("#9aa3ad", "#2e7d32", "#c99a06", "#d4661a", "#b3261e")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]|~])")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#+=-])|(\d+)([.)]))")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _SPARK = "▁▂▃▄▅▆▇█"
 
@@ -45,15 +46,40 @@ def plain(value: Any) -> str:
 
 
 def markdown_text(value: Any) -> str:
+    """Feed or system text as inert Markdown, on one line.
+
+    Inline markup characters are escaped everywhere (with ``[`` and ``]`` escaped no
+    link or image can form, and with ``<`` encoded no autolink or HTML); block markers
+    (headings, lists, quotes) only where the text could start a line.
+    """
     text = plain(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    text = _MD_INLINE.sub(r"\\\1", text).replace("\n", " ").replace("\r", " ")
+    return _MD_LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker, digits, delimiter = match.groups()
+    if marker:
+        return f"{indent}\\{marker}"
+    return f"{indent}{digits}\\{delimiter}"
+
+
+def web_url(value: str | None) -> str | None:
+    """The URL if it is a plain http(s) link, else None: templates link nothing else.
+
+    The assembler already drops other schemes; this holds for archived briefings too.
+    """
+    if not value or _CONTROL.search(value) or re.search(r"\s", value):
+        return None
+    return value if value.lower().startswith(("http://", "https://")) else None
 
 
 def markdown_link(source: Source) -> str:
     name = markdown_text(source.name)
-    if source.url and source.url.lower().startswith(("http://", "https://")):
+    url = web_url(source.url)
+    if url:
         url = (
-            source.url.replace("(", "%28")
+            url.replace("(", "%28")
             .replace(")", "%29")
             .replace(" ", "%20")
             .replace("<", "%3C")
@@ -109,6 +135,7 @@ def environment(lang: str) -> Environment:
         md=markdown_text,
         mdlink=markdown_link,
         plain=plain,
+        web_url=web_url,
     )
     return env
 

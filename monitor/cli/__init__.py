@@ -37,13 +37,13 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     config: Path | None = typer.Option(
-        None, "--config", envvar="MONITOR_CONFIG", help="feeds.yaml to use [default: ./feeds.yaml]."
+        None, "--config", envvar="MONITOR_CONFIG", help="feeds.yaml to use (default: ./feeds.yaml)."
     ),
     database: str | None = typer.Option(
         None,
         "--database",
         envvar="MONITOR_DATABASE_URL",
-        help="Database URL [default: SQLite file in MONITOR_HOME].",
+        help="Database URL (default: SQLite file in MONITOR_HOME).",
     ),
     verbose: int = typer.Option(
         0, "--verbose", "-v", count=True, help="More log output (-vv for debug)."

@@ -33,7 +33,7 @@ def assess(
     first: str | None = typer.Option(
         None, "--from", help="First day of a range to assess (backfill)."
     ),
-    last: str | None = typer.Option(None, "--to", help="Last day of the range [default: today]."),
+    last: str | None = typer.Option(None, "--to", help="Last day of the range (default: today)."),
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
     """Cluster stories, compute country levels and raise alerts for a day or a range."""
@@ -62,7 +62,7 @@ LEVEL_STYLE = {0: "dim", 1: "green", 2: "yellow", 3: "dark_orange", 4: "red"}
 def countries(
     ctx: typer.Context,
     day: str | None = typer.Option(
-        None, "--date", help="Day to show [default: the latest assessed day]."
+        None, "--date", help="Day to show (default: the latest assessed day)."
     ),
     minimum: int = typer.Option(
         1, "--min-level", min=0, max=4, help="Hide countries below this level."
@@ -140,7 +140,7 @@ def _actor(analyst: str | None) -> str:
 
 
 ANALYST = typer.Option(
-    None, "--analyst", help="Who acts [default: MONITOR_ANALYST or the login name]."
+    None, "--analyst", help="Who acts (default: MONITOR_ANALYST or the login name)."
 )
 
 

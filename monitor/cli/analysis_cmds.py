@@ -59,7 +59,7 @@ def train(
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Folder for the model [default: MONITOR_HOME/models]; use models/ to update the shipped one.",
+        help="Folder for the model (default: MONITOR_HOME/models); use models/ to update the shipped one.",
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed (the same seed gives the same model)."),
     no_feedback: bool = typer.Option(False, "--no-feedback", help="Train on the corpus alone."),

@@ -15,25 +15,25 @@ from monitor.errors import MonitorError
 def brief(
     ctx: typer.Context,
     day: str | None = typer.Option(
-        None, "--date", help="Day of the briefing [default: latest assessed day]."
+        None, "--date", help="Day of the briefing (default: latest assessed day)."
     ),
     countries: str | None = typer.Option(
         None, "--countries", help="Only these countries (ISO3, comma-separated)."
     ),
     lang: str | None = typer.Option(
-        None, "--lang", help="en or fr [default: briefing.language in feeds.yaml]."
+        None, "--lang", help="en or fr (default: briefing.language in feeds.yaml)."
     ),
     fmt: list[str] = typer.Option(
         None,
         "--format",
         "-f",
-        help="html, pdf, md or txt (repeatable) [default: briefing.formats].",
+        help="html, pdf, md or txt (repeatable) (default: briefing.formats).",
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="File (one format) or folder [default: MONITOR_HOME/outputs]."
+        None, "--out", "-o", help="File (one format) or folder (default: MONITOR_HOME/outputs)."
     ),
     marking: str | None = typer.Option(
-        None, "--marking", help="Handling marking, e.g. RESTRICTED [default: briefing.marking]."
+        None, "--marking", help="Handling marking, e.g. RESTRICTED (default: briefing.marking)."
     ),
     rebuild: bool = typer.Option(
         False, "--rebuild", help="Assemble again even if this day's briefing is archived."
@@ -97,13 +97,16 @@ def brief(
             f"Rendered from archived briefing #{produced.archive_id} (use --rebuild to assemble it again)."
         )
     if send:
-        from monitor.brief.send import send as send_mail
+        import os
 
-        recipients = send_mail(produced.briefing, settings.smtp, to or None)
+        from monitor.brief.send import send as send_mail
+        from monitor.brief.send import with_environment
+
+        smtp = with_environment(settings.smtp, os.environ)
+        recipients = send_mail(produced.briefing, smtp, to or None)
         archive.mark_sent(db, produced.archive_id, recipients)
         app.console.print(
-            f"Sent to {', '.join(recipients)} via {settings.smtp.host}:{settings.smtp.port}.",
-            highlight=False,
+            f"Sent to {', '.join(recipients)} via {smtp.host}:{smtp.port}.", highlight=False
         )
 
 
@@ -149,6 +152,50 @@ def briefings_render(
     app.console.print(f"Wrote briefing #{briefing_id} ({record.day}) to {out}.")
 
 
+def demo(
+    ctx: typer.Context,
+    folder: Path = typer.Option(Path("monitor-demo"), "--dir", help="Workspace to (re)create."),
+    lang: str = typer.Option("en", "--lang", help="Briefing language, en or fr."),
+) -> None:
+    """Build a fresh demo workspace in DIR from fictional news, end to end, offline.
+
+    Fictional feeds are served on 127.0.0.1, collected with the real collector,
+    processed by every stage, and the briefing is written in HTML and PDF. Afterwards
+    DIR is an ordinary workspace (MONITOR_HOME=DIR MONITOR_CONFIG=DIR/feeds.yaml).
+    """
+    from monitor.assess.levels import LEVEL_LABELS
+    from monitor.countries import country_name
+    from monitor.demo.run import run_demo
+
+    app = get_context(ctx)
+    if lang not in ("en", "fr"):
+        raise typer.BadParameter("en or fr", param_hint="--lang")
+    app.err.print(
+        f"Building the demo in {folder} (fictional news for 12 countries over 6 weeks)..."
+    )
+    result = run_demo(folder, lang=lang)
+    table = Table(
+        title=f"Demo levels on the last day ({result.items} items, {result.alerts} alerts)"
+    )
+    for column in ("country", "level", "main factors (7 days)"):
+        table.add_column(column)
+    for iso3, level, factors in result.levels:
+        table.add_row(f"{country_name(iso3)} ({iso3})", LEVEL_LABELS[level], factors or "-")
+    app.console.print(table)
+    for fmt, path in result.outputs.items():
+        app.console.print(f"{fmt.upper()} briefing: {path}", highlight=False)
+    app.console.print(
+        f"Workspace: {result.folder} (database {result.database.name}, config {result.config.name}); "
+        f"done in {result.seconds:.0f} s.",
+        highlight=False,
+    )
+    app.console.print(
+        f"Try: MONITOR_HOME={result.folder} MONITOR_CONFIG={result.config} monitor alerts list",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
+    app.command()(demo)
     app.command()(brief)
     app.add_typer(briefings_app, name="briefings")

@@ -66,7 +66,7 @@ def add(
     ctx: typer.Context,
     url: str = typer.Argument(..., help="The feed's RSS or Atom URL."),
     feed_id: str | None = typer.Option(
-        None, "--id", help="Feed id [default: from the title or host]."
+        None, "--id", help="Feed id (default: from the title or host)."
     ),
     title: str | None = typer.Option(None, "--title"),
     kind: FeedKind | None = typer.Option(

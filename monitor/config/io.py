@@ -143,14 +143,21 @@ def edit_config(path: Path) -> Iterator[CommentedMap]:
     write_atomically(path, new_text)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Replace ``path`` in one step, so a reader never sees half a file.
+
+    An existing file keeps its permissions; a new one gets 0644 rather than mkstemp's
+    private 0600 (the umask is not read: doing so is not thread-safe).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

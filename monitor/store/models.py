@@ -273,6 +273,16 @@ class CountryDay(Base):
     computed_at: Mapped[datetime]
 
 
+class AssessedDay(Base):
+    """A day the assessment ran for, so a quiet day (no country with signals) still counts."""
+
+    __tablename__ = "assessed_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    countries: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime]
+
+
 class Alert(Base):
     """An escalation alert for analysts to triage."""
 
