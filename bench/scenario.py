@@ -131,13 +131,16 @@ def main(argv: list[str] | None = None) -> int:
         per90 = len(own) * 90 / args.days
         met = per90 <= 1.0
         ok &= met
+        concern_days = sum(1 for (c, _), level in levels.items() if c == country and level >= 2)
         report["quiet"][country] = {
             "alerts": len(own),
             "per_90_days": round(per90, 2),
             "rules": dict(Counter(a.rule for a in own)),
+            "days_at_serious_concern_or_above": concern_days,
         }
         print(
-            f"  {country}: {len(own)} escalation alerts ({per90:.2f} per 90 days) {dict(Counter(a.rule for a in own))}  {'ok' if met else 'TOO MANY'}"
+            f"  {country}: {len(own)} escalation alerts ({per90:.2f} per 90 days) {dict(Counter(a.rule for a in own))}, "
+            f"{concern_days} of {args.days} days at serious concern or above  {'ok' if met else 'TOO MANY'}"
         )
         if args.verbose:
             for alert in own:
