@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from monitor.classify.persist import load_current_model
 from monitor.classify.stage import classify_items
@@ -150,13 +150,25 @@ def _work(url: str, home: str | None, id_range: tuple[int, int], reprocess: bool
 def enrich_and_classify(
     db: Database, home: Path | None = None, reprocess: bool = False, workers: int = 1
 ) -> PipelineSummary:
+    from monitor.store.models import Classification, Enrichment
+
     summary = PipelineSummary()
+    query = select(func.min(Item.id), func.max(Item.id), func.count(Item.id))
+    if not reprocess:
+        # Only what is pending decides whether worker processes are worth starting.
+        query = (
+            query.outerjoin(Enrichment, Enrichment.item_id == Item.id)
+            .outerjoin(Classification, Classification.item_id == Item.id)
+            .where(or_(Enrichment.item_id.is_(None), Classification.item_id.is_(None)))
+        )
     with db.engine.connect() as conn:
-        low, high, count = conn.execute(
-            select(func.min(Item.id), func.max(Item.id), func.count(Item.id))
-        ).one()
+        low, high, count = conn.execute(query).one()
     if workers > 1 and count and count >= PARALLEL_MIN_ITEMS:
         summary.counts.update(_parallel(db, home, low, high, reprocess, workers))
+        if not reprocess:
+            # Items outside the pending range may still carry an older model's result.
+            model, info = load_current_model(home)
+            _add(summary.counts, classify_items(db, model, info).as_dict())
         return summary
     summary.counts.update(enrich_items(db, reprocess=reprocess).as_dict())
     model, info = load_current_model(home)

@@ -82,6 +82,9 @@ def collect_job(poll_interval: int) -> None:
             )
 
 
+CONFIG_CHECK_SECONDS = 30
+
+
 def job_id(poll_interval: int) -> str:
     return f"{COLLECT_PREFIX}{poll_interval}s"
 
@@ -144,14 +147,44 @@ class Service:
             jobs += hook(scheduler, self.settings, config)
         scheduler.resume()
         log.info("monitor service started with jobs: %s", ", ".join(jobs))
+        stamp = self._config_stamp()
         try:
+            ticks = 0
             while not self.stop_event.wait(1.0):
-                pass
+                ticks += 1
+                if ticks % CONFIG_CHECK_SECONDS == 0 and self._config_stamp() != stamp:
+                    stamp = self._config_stamp()
+                    self.reschedule(scheduler)
         finally:
             log.info("stopping: waiting for running jobs to finish")
             scheduler.shutdown(wait=True)
             self.db.dispose()
             log.info("stopped")
+
+    def _config_stamp(self) -> tuple[float, int] | None:
+        try:
+            info = self.settings.config_path.stat()
+        except OSError:
+            return None
+        return (info.st_mtime, info.st_size)
+
+    def reschedule(self, scheduler: BackgroundScheduler) -> list[str]:
+        """Apply an edited feeds.yaml without a restart: new poll intervals, briefing time.
+
+        A file that no longer validates is reported and the running schedule is kept.
+        """
+        try:
+            config = load_config(self.settings.config_path)
+        except ConfigError as exc:
+            log.error("feeds.yaml changed but is not valid; keeping the schedule: %s", exc)
+            return []
+        with self.db.session() as session:
+            sync_feeds(session, config)
+        jobs = schedule_collection(scheduler, config)
+        for hook in _service_setup_hooks:
+            jobs += hook(scheduler, self.settings, config)
+        log.info("feeds.yaml changed; jobs now: %s", ", ".join(jobs))
+        return jobs
 
     def _on_signal(self, signum: int, _frame: object) -> None:
         log.info("received %s", signal.Signals(signum).name)

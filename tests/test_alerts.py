@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from monitor.alerts.triage import TriageError, add_note, assign, change_status
 from monitor.assess.run import cluster_and_assess
@@ -21,7 +21,7 @@ from monitor.config.schema import AlertSettings, FeedConfig, MonitorConfig, Quer
 from monitor.export.formats import to_atom, to_cap, to_csv, to_json
 from monitor.export.records import load_alert_records
 from monitor.pipeline import enrich_and_classify
-from monitor.store.models import Alert, AlertEvent, CountryDay
+from monitor.store.models import Alert, AlertEvent, CountryDay, Item
 from monitor.store.sync import sync_feeds
 from tests.corpus import SHARED
 
@@ -214,6 +214,15 @@ def test_exports_are_valid(db, tmp_path: Path):
         } <= set(row)
         assert row["date"] == attack_day.isoformat()
     assert exported[0]["stories"][0]["items"][0]["url"].startswith("https://")
+    # A link stored before the collector dropped other schemes is not exported either.
+    with db.session() as session:
+        session.execute(update(Item).values(url="javascript:alert(1)"))
+    hostile = load_alert_records(db)
+    outputs = [to_json(hostile), to_csv(hostile), to_atom(hostile, "urn:test:alerts")]
+    outputs += [to_cap(r, "focal-point@example.org", "Focal point") for r in hostile]
+    for output in outputs:
+        text = output.decode("utf-8") if isinstance(output, bytes) else output
+        assert "javascript:" not in text
     schema = etree.XMLSchema(etree.parse(str(CAP_SCHEMA)))
     for record in records:
         document = etree.fromstring(to_cap(record, "focal-point@example.org", "Focal point"))

@@ -491,6 +491,7 @@ def test_hostile_feed_text_is_inert_in_every_format(
     assert recorder.paths == []  # nothing was fetched while rendering
 
 
+@pytest.mark.browser
 def test_briefing_in_chromium_runs_nothing_and_fetches_nothing(
     briefings: dict[str, Briefing], recorder: Recorder
 ) -> None:

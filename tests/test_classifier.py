@@ -107,7 +107,7 @@ def test_the_shipped_model_is_reproducible_from_the_repository(shipped):
     model, info = shipped
     retrained, new_info = train(db=None, seed=info.seed)
     assert new_info.version == info.version, (
-        "the corpus or code changed: run `monitor train --out models`"
+        "the corpus or code changed: run `monitor train --no-feedback --out models`"
     )
     texts = [
         "On 3 May, armed men attacked a village and killed 12 civilians.",

@@ -350,6 +350,23 @@ def test_untrusted_html_is_neutralised(db, server):
     assert item.summary_text == "Hi x"
 
 
+def test_only_http_links_are_kept(db, server):
+    entries = [
+        {"title": "Script link", "guid": "s-1", "link": "javascript:alert(document.cookie)"},
+        {"title": "Data link", "guid": "s-2", "link": "data:text/html,<script>alert(1)</script>"},
+        {"title": "Web link", "guid": "s-3", "link": "https://news.example.org/c"},
+    ]
+    url = server.add("/links.xml", body=rss(entries))
+    config = configure(db, {"f": url})
+    collector(db, config).collect()
+    links = {i.title: i.url for i in items(db)}
+    assert links == {
+        "Script link": None,
+        "Data link": None,
+        "Web link": "https://news.example.org/c",
+    }
+
+
 def test_one_bad_feed_does_not_stop_the_pass(db, server):
     feeds = {
         "ok1": server.add("/1.xml", body=rss(ITEMS[:1])),

@@ -119,6 +119,7 @@ def test_add_keeps_comments_and_order_and_validates(tmp_path: Path):
     text = path.read_text()
     assert text.startswith(GOOD)  # nothing before the new entry changed, comments included
     assert "id: icc-news" in text and "countries: [UGA, COD]" in text
+    assert "poll_interval: 6h" in text
     assert load_config(path).feed("icc-news").poll_interval == 6 * 3600
     before = path.read_text()
     result = run_cli(["--config", str(path), "feeds", "add", "https://www.hrw.org/rss/news"])

@@ -12,7 +12,14 @@ from pathlib import Path
 from sqlalchemy import text
 
 from monitor.config import load_config
-from monitor.service import build_scheduler, configure_runtime, job_id, schedule_collection
+from monitor.service import (
+    Service,
+    add_service_setup_hook,
+    build_scheduler,
+    configure_runtime,
+    job_id,
+    schedule_collection,
+)
 from monitor.settings import Settings
 from tests.feedserver import rss
 from tests.helpers import fetch_log, item_count
@@ -93,5 +100,34 @@ def test_jobs_follow_the_configured_intervals(db, tmp_path):
         path.write_text("feeds:\n  - {id: a, url: 'https://a.example/rss', poll_interval: 1h}\n")
         schedule_collection(scheduler, load_config(path))
         assert [j.id for j in scheduler.get_jobs()] == [job_id(3600)]
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_an_edited_feeds_yaml_is_applied_without_a_restart(db, tmp_path, caplog):
+    path = tmp_path / "feeds.yaml"
+    path.write_text("feeds:\n  - {id: a, url: 'https://a.example/rss', poll_interval: 30m}\n")
+    from monitor.brief.daily import schedule_briefing
+
+    add_service_setup_hook(schedule_briefing)  # as `monitor run` does
+    settings = Settings(home=tmp_path, config_path=path, database_url=db.url)
+    service = Service(settings, db)
+    scheduler = build_scheduler(db)
+    scheduler.start(paused=True)
+    try:
+        schedule_collection(scheduler, load_config(path))
+        path.write_text(
+            "feeds:\n  - {id: a, url: 'https://a.example/rss', poll_interval: 30m}\n"
+            "  - {id: b, url: 'https://b.example/rss', poll_interval: 2h}\n"
+            "briefing: {time: '07:15'}\n"
+        )
+        jobs = service.reschedule(scheduler)
+        assert {job_id(1800), job_id(7200), "daily-briefing"} <= set(jobs)
+        briefing = scheduler.get_job("daily-briefing")
+        assert "hour='7'" in str(briefing.trigger) and "minute='15'" in str(briefing.trigger)
+        path.write_text("feeds: [{id: a, url: 'not a url'}]\n")
+        assert service.reschedule(scheduler) == []
+        assert "not valid; keeping the schedule" in caplog.text
+        assert {j.id for j in scheduler.get_jobs()} >= {job_id(1800), job_id(7200)}
     finally:
         scheduler.shutdown(wait=False)

@@ -60,6 +60,7 @@ from monitor.store.models import (
     StoryItem,
 )
 from monitor.taxonomy import load_taxonomy
+from monitor.weburl import web_url
 
 TREND_DAYS = 30
 STRUCTURAL = ("RF1", "RF2", "RF3", "RF4", "RF5", "RF6", "RF9")
@@ -281,7 +282,7 @@ class Assembler:
                 info.sources.append(
                     Source(
                         name=feed_title or feed_id,
-                        url=url if _safe_url(url) else None,
+                        url=web_url(url),
                         domain=domain,
                     )
                 )
@@ -722,10 +723,6 @@ def _indicator_key(indicator: str) -> tuple[int, int]:
 
 def _specificity(factors: set[str]) -> int:
     return sum(1 for f in factors if _rf(f) >= 9)
-
-
-def _safe_url(url: str | None) -> bool:
-    return bool(url) and url.lower().startswith(("http://", "https://"))  # type: ignore[union-attr]
 
 
 def assemble_briefing(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -28,7 +29,8 @@ def briefing_job() -> None:
     except ConfigError as exc:
         log.error("no briefing today: %s", exc)
         return
-    today = utcnow().date()
+    # The briefing is for the focal point's own day, in the configured time zone.
+    today = utcnow().astimezone(ZoneInfo(config.briefing.timezone)).date()
     cluster_and_assess(db, config, last=today)
     produced = produce(db, config, today, config.briefing.language, rebuild=True)
     for fmt in config.briefing.formats:

@@ -23,6 +23,7 @@ from monitor.brief.i18n import Localizer
 from monitor.brief.model import Briefing, Source
 from monitor.errors import MonitorError
 from monitor.resources import reports_dir
+from monitor.weburl import web_url
 
 FORMATS = ("html", "pdf", "md", "txt")
 LEVEL_COLORS = ("#9aa3ad", "#2e7d32", "#c99a06", "#d4661a", "#b3261e")
@@ -62,16 +63,6 @@ def _escape_line_start(match: re.Match[str]) -> str:
     if marker:
         return f"{indent}\\{marker}"
     return f"{indent}{digits}\\{delimiter}"
-
-
-def web_url(value: str | None) -> str | None:
-    """The URL if it is a plain http(s) link, else None: templates link nothing else.
-
-    The assembler already drops other schemes; this holds for archived briefings too.
-    """
-    if not value or _CONTROL.search(value) or re.search(r"\s", value):
-        return None
-    return value if value.lower().startswith(("http://", "https://")) else None
 
 
 def markdown_link(source: Source) -> str:

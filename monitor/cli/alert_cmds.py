@@ -347,7 +347,7 @@ def alerts_export(
         False, "--bom", help="CSV: start with a UTF-8 byte-order mark (for Excel)."
     ),
     cap_status: str = typer.Option(
-        "Actual", "--cap-status", help="CAP status: Actual, Exercise, Test, Draft."
+        "Actual", "--cap-status", help="CAP status: Actual, Exercise, System, Test or Draft."
     ),
 ) -> None:
     """Export alerts as CSV, JSON, CAP 1.2 or an Atom feed."""

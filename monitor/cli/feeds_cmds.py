@@ -16,7 +16,13 @@ from monitor.collect.parse import ParseFailure, parse_document
 from monitor.config import FeedKind, edit_config, load_config, load_config_or_empty
 from monitor.config.io import feed_mapping, write_atomically
 from monitor.config.opml import OpmlError, parse_opml, render_opml, slugify
-from monitor.config.schema import FEED_ID, check_countries, check_url, parse_duration
+from monitor.config.schema import (
+    FEED_ID,
+    check_countries,
+    check_url,
+    format_duration,
+    parse_duration,
+)
 from monitor.errors import MonitorError
 
 app = typer.Typer(help="List and edit the watched feeds in feeds.yaml.", no_args_is_help=True)
@@ -42,7 +48,7 @@ def list_feeds(
             feed.kind.value,
             feed.language or "",
             ",".join(feed.countries),
-            f"{feed.poll_interval // 60}m",
+            format_duration(feed.poll_interval),
             "yes" if feed.enabled else "no",
             f"{feed.reliability:.2f}",
             feed.url,
@@ -106,7 +112,7 @@ def add(
                 kind=kind.value if kind else None,
                 language=language,
                 countries=country_list or None,
-                poll_interval=f"{seconds // 60}m" if seconds and seconds % 60 == 0 else seconds,
+                poll_interval=format_duration(seconds) if seconds else None,
                 enabled=False if disabled else None,
                 tags=[t.strip() for t in (tags or "").split(",") if t.strip()] or None,
                 reliability=reliability,

@@ -120,7 +120,11 @@ def html_of(value: str | None, content_type: str) -> str:
 
 
 def canonical_url(url: str | None) -> str | None:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters.
+
+    Only http(s) links are kept: a feed's ``javascript:`` or ``data:`` link is dropped
+    here, so no later stage (briefing, exports) can pass it on.
+    """
     if not url:
         return None
     url = url.strip()
@@ -129,9 +133,9 @@ def canonical_url(url: str | None) -> str | None:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return url
-    if parts.scheme.lower() not in ("http", "https"):
-        return url
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
     host = (parts.hostname or "").lower()
     try:
         port = parts.port

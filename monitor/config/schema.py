@@ -315,6 +315,17 @@ class BriefingSettings(_Strict):
     calendar: list[CalendarEntry] = Field(default_factory=list)
     exercise: bool = False
 
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone like Europe/Brussels or UTC") from None
+        return value
+
     @field_validator("time")
     @classmethod
     def _time(cls, value: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from monitor.countries import country_name
 from monitor.store.db import Database
 from monitor.store.models import Alert, AlertEvent, AlertStory, Feed, Item, Story, StoryItem
+from monitor.weburl import web_url
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,11 @@ def load_alert_records(
 
             items_by_story[story_id].append(
                 StoryItemRecord(
-                    title, url, feed_title or feed_id, source_key(url, feed_url), _iso(published)
+                    title,
+                    web_url(url),
+                    feed_title or feed_id,
+                    source_key(url, feed_url),
+                    _iso(published),
                 )
             )
         history: dict[int, list[HistoryRecord]] = defaultdict(list)
