@@ -79,3 +79,9 @@ def test_keyword_queries():
     for bad in ('"unclosed', "OR x", "-only"):
         with pytest.raises(ValueError):
             parse_query(bad)
+    # Syntax people expect from search engines is refused, not silently misread.
+    with pytest.raises(ValueError, match="brackets"):
+        parse_query("militia* (Ituri OR Djugu)")
+    with pytest.raises(ValueError, match="capitals"):
+        parse_query("Ituri or Djugu")
+    assert parse_query('"or" gold').matches("Le cours de l'or et gold")

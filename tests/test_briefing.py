@@ -361,7 +361,7 @@ def test_pdf_has_sections_running_header_page_numbers_and_images(
         "Bottom line",
         "Countries by risk level",
         "New and escalated alerts",
-        "Countries that changed or are on the watchlist",
+        "Countries that changed, have new alerts or are on the watchlist",
         "Sources",
         "Feed health",
         "Method and caveats",
@@ -612,11 +612,28 @@ def test_archived_briefing_renders_identically_after_the_store_changes(
     )
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == before["html"]
+    # The format follows the file name unless given.
+    md = tmp_path / "again.md"
+    result = run_cli(["briefings", "render", str(first.archive_id), "-o", str(md)], env=env)
+    assert result.exit_code == 0 and md.read_bytes() == before["md"], result.output
+    result = run_cli(
+        ["briefings", "render", str(first.archive_id), "-o", str(tmp_path / "x.docx")], env=env
+    )
+    assert result.exit_code == 2 and "--format" in result.output
+
+    # A one-off marking is archived separately and does not stick to the day.
+    marked = produce(db, config, DAY, "en", marking="OFFICIAL")
+    assert not marked.reused and marked.briefing.marking == "OFFICIAL"
+    assert produce(db, config, DAY, "en").archive_id == first.archive_id
 
     rebuilt = produce(db, config, DAY, "en", rebuild=True)
     assert rebuilt.archive_id != first.archive_id
     assert rebuilt.briefing.countries == [] and rebuilt.briefing.stories == []
-    assert [r.id for r in listing(db)][:2] == [rebuilt.archive_id, first.archive_id]
+    assert [r.id for r in listing(db)][:3] == [
+        rebuilt.archive_id,
+        marked.archive_id,
+        first.archive_id,
+    ]
 
 
 class Mailbox:
@@ -685,8 +702,12 @@ def test_brief_send_delivers_text_html_and_pdf(workspace: Path, smtp_server: Mai
     assert b"<html" in parts["text/html"].get_payload(decode=True)
     assert parts["application/pdf"].get_payload(decode=True).startswith(b"%PDF")
     assert parts["application/pdf"].get_filename() == f"briefing-{DAY}-en.pdf"
-    listed = run_cli(["briefings", "list"], env=env)
-    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d\s*│\s*$", listed.output, re.M)
+    db = Database(f"sqlite:///{workspace / 'monitor.db'}")
+    try:
+        latest = listing(db)[0]
+    finally:
+        db.dispose()
+    assert latest.sent_at is not None
 
     bad = run_cli(
         ["brief", "--format", "txt", "--send"], env={**env, "MONITOR_SMTP_PASSWORD": "wrong"}

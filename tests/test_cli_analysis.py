@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from monitor.classify.train import feedback_examples
+from monitor.store.db import Database
 from tests.cli import run_cli
 from tests.feedserver import rss
 
@@ -66,6 +68,15 @@ def test_analysis_commands(tmp_path: Path, server, sqlite_url):
     assert "1 from feedback" in trained.output
     info = json.loads((tmp_path / "model" / "risk-model.json").read_text())
     assert info["feedback_items"] == 1 and info["seed"] == 0
+    # A later correction of the country alone keeps the factor correction.
+    later = run_cli(["feedback", str(item_id), "--country", "NGA"], env)
+    assert later.exit_code == 0, later.output
+    db = Database(sqlite_url)
+    try:
+        (example,) = feedback_examples(db)
+    finally:
+        db.dispose()
+    assert example.labels == ("RF11", "RF13")
 
 
 def test_evaluate_json_report(tmp_path: Path, sqlite_url):

@@ -86,6 +86,29 @@ def test_missing_url_and_bad_yaml(tmp_path: Path):
         load_config(tmp_path / "missing.yaml")
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "briefing:\n  calendar: [{country: ETH, date: 2027-02-30, event: x}]\n",
+            "day is out of range",
+        ),
+        ("briefing: {timezone: Mars/Olympus}\n", "briefing.timezone: .*not a time zone"),
+        (
+            "alerts:\n  rules: [{id: r, query: militia, factors: [RF99]}]\n",
+            "unknown risk factor",
+        ),
+        ("alerts:\n  rules: [{id: r, query: 'a (b OR c)'}]\n", "brackets are not supported"),
+        ("alerts:\n  watchlist: [{country: XXX}]\n", "XXX"),
+        ("briefing: {time: '25:00'}\n", "not a time like 06:30"),
+        ("briefing: {smtp: {port: seventy}}\n", "briefing.smtp.port"),
+    ],
+)
+def test_bad_alert_and_briefing_settings_are_named(tmp_path: Path, text: str, expected: str):
+    with pytest.raises(ConfigError, match=expected):
+        load_config(write(tmp_path / "c.yaml", text + "feeds: []\n"))
+
+
 def test_durations_and_sizes():
     assert (
         parse_duration("90s") == 90 and parse_duration("1h30m") == 5400 and parse_duration(60) == 60

@@ -304,7 +304,7 @@ class AlertEngine:
                         country=country,
                         factors=list(rule.factors),
                         title=f"{name}: rule {rule.id} matched",
-                        reason=f"{len(stories)} item(s) about {name} on {day:%d %b %Y} match the analyst rule {rule.id!r} ({rule.query}).",
+                        reason=f"{_count(len(stories), 'item', 'items')} about {name} on {day:%d %b %Y} match the analyst rule {rule.id!r} ({rule.query}).",
                         story_ids=sorted(s for s in stories if s > 0),
                         details={"rule": rule.id, "query": rule.query, "matches": len(stories)},
                     )

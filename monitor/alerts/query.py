@@ -51,9 +51,23 @@ def _term(token: str) -> Term:
 
 def parse_query(source: str) -> Query:
     try:
-        tokens = shlex.split(source, posix=True)
+        lexer = shlex.shlex(source, posix=True, punctuation_chars="()")
+        lexer.whitespace_split = True
+        tokens = list(lexer)
     except ValueError as exc:
         raise ValueError(f"query {source!r}: {exc} (check the quotes)") from None
+    if any(token in ("(", ")") for token in tokens):
+        raise ValueError(
+            f"query {source!r}: brackets are not supported; write alternatives with OR, "
+            'e.g. militia* Ituri OR militia* Djugu (quote a phrase: "Africa Corps")'
+        )
+    unquoted = re.sub(r'"[^"]*"', " ", source)
+    lower = re.findall(r"(?<![\w*-])(or|and|Or|And)(?![\w*])", unquoted)
+    if lower:
+        raise ValueError(
+            f"query {source!r}: write the operators in capitals (OR, AND); "
+            f'to search for the word itself, quote it: "{lower[0]}"'
+        )
     groups: list[list[Term]] = [[]]
     for token in tokens:
         if token == "OR":

@@ -45,8 +45,9 @@ def produce(
 ) -> Produced:
     """The briefing for a day: from the archive if it was made before, else assembled and archived."""
     if not rebuild:
-        found = archive.find(db, day, lang, countries)
-        if found is not None and (marking is None or found.briefing.marking == marking):
+        # A one-off --marking must not stick to later briefings of the same day.
+        found = archive.find(db, day, lang, countries, marking or config.briefing.marking)
+        if found is not None:
             return Produced(found.id, found.briefing, True)
     briefing = assemble_briefing(db, config, day, lang, marking, countries)
     return Produced(archive.archive(db, briefing, countries), briefing, False)

@@ -45,19 +45,23 @@ def archive(db: Database, briefing: Briefing, countries: list[str] | None = None
 
 
 def find(
-    db: Database, day: date, lang: str, countries: list[str] | None = None
+    db: Database,
+    day: date,
+    lang: str,
+    countries: list[str] | None = None,
+    marking: str | None = None,
 ) -> ArchivedBriefing | None:
-    """The latest archived briefing for this day, language and country selection."""
+    """The latest archived briefing for this day, language, country selection and
+    (when given) handling marking."""
     with db.session() as session:
-        record = session.scalars(
-            select(BriefingRecord)
-            .where(
-                BriefingRecord.day == day,
-                BriefingRecord.lang == lang,
-                BriefingRecord.countries == _key(countries),
-            )
-            .order_by(BriefingRecord.id.desc())
-        ).first()
+        query = select(BriefingRecord).where(
+            BriefingRecord.day == day,
+            BriefingRecord.lang == lang,
+            BriefingRecord.countries == _key(countries),
+        )
+        if marking is not None:
+            query = query.where(BriefingRecord.marking == marking)
+        record = session.scalars(query.order_by(BriefingRecord.id.desc())).first()
         return _wrap(record) if record else None
 
 

@@ -334,7 +334,7 @@ class Assembler:
                     self._section(
                         row,
                         day,
-                        history[row.iso3],
+                        history.get(row.iso3, {}),
                         recent.get(row.iso3, []),
                         period.get(row.iso3, []),
                     )
@@ -370,6 +370,24 @@ class Assembler:
         self, day: date, history: dict[str, dict[date, CountryDay]], watch: set[str]
     ) -> list[CountryRow]:
         rows = []
+        for iso3 in sorted(watch - set(history)):
+            # A watched country with no signal at all still belongs in the briefing.
+            rows.append(
+                CountryRow(
+                    iso3=iso3,
+                    name=self._name(iso3),
+                    level=0,
+                    level_name=LEVELS[0],
+                    level_label=self._level_label(LEVELS[0]),
+                    change_1d=0,
+                    change_7d=0,
+                    factors=[],
+                    trend=[0.0] * TREND_DAYS,
+                    trend_levels=[0] * TREND_DAYS,
+                    stories_7d=0,
+                    watchlist=True,
+                )
+            )
         for iso3, days in history.items():
             today = days.get(day)
             if today is None or (today.level == 0 and iso3 not in watch):
@@ -410,13 +428,23 @@ class Assembler:
             new = list(
                 session.scalars(select(Alert).where(Alert.date >= first, Alert.date <= last))
             )
+            # Worsened by the engine on an assessed day in the period, or escalated by an
+            # analyst during the period (that day's own clock, not the alert's dates).
             worsened_ids = {
                 e.alert_id
                 for e in session.scalars(
                     select(AlertEvent).where(AlertEvent.action.in_(["worsened", "escalate"]))
                 )
-                if e.after
-                and first.isoformat() <= str(e.after.get("last_date", "")) <= last.isoformat()
+                if (
+                    (e.action == "escalate" and first <= e.at.date() <= last)
+                    or (
+                        e.action == "worsened"
+                        and e.after
+                        and first.isoformat()
+                        <= str(e.after.get("last_date", ""))
+                        <= last.isoformat()
+                    )
+                )
             }
             escalated = list(
                 session.scalars(
@@ -492,7 +520,18 @@ class Assembler:
         recent: list[_StoryInfo],
         period: list[_StoryInfo],
     ) -> CountrySection:
-        today = days[day]
+        today = days.get(day) or CountryDay(
+            country=row.iso3,
+            day=day,
+            level=0,
+            level_name=LEVELS[0],
+            stories_7d=0,
+            stories_30d=0,
+            baseline_ratio=None,
+            factors_7d={},
+            factors_30d={},
+            explanation={},
+        )
         backing = [i for i in recent if i.factors & set(today.factors_7d)][:4]
         if row.change_1d > 0:
             previous = LEVELS[max(0, row.level - row.change_1d)]
@@ -663,6 +702,21 @@ class Assembler:
                     level=top.level_label.lower(),
                 )
             sentences.append(self._sentence(text, infos))
+        fallers = sorted(
+            [r for r in rows if r.change_1d < 0], key=lambda r: (r.change_1d, -r.level)
+        )
+        faller = None
+        if fallers:
+            top = fallers[0]
+            faller = self._sentence(
+                self._(
+                    "{country} fell to {level} since yesterday.",
+                    country=top.name,
+                    level=top.level_label.lower(),
+                ),
+                recent.get(top.iso3, [])[:3],
+            )
+            sentences.append(faller)
         new = sum(1 for a in alerts if not a.escalated)
         escalated = sum(1 for a in alerts if a.escalated)
         counts = []
@@ -677,6 +731,8 @@ class Assembler:
         if counts:
             joined = (" " + self._("and") + " ").join(counts)
             sentences.append(Sentence(self._("In the period: {alerts}.", alerts=joined)))
+        if len(sentences) > 3 and faller is not None:
+            sentences.remove(faller)  # a rise or an alert matters more than a fall
         if not sentences:
             sentences.append(
                 Sentence(self._("No country changed level and no alert was raised in the period."))
@@ -685,7 +741,20 @@ class Assembler:
 
     def _feed_health(self) -> list[FeedHealthRow]:
         rows = []
-        for status in feed_statuses(self.db, self.config.collector):
+        statuses = feed_statuses(self.db, self.config.collector)
+        if not any(status.enabled for status in statuses):
+            # Silence from switched-off feeds must not read as "all healthy".
+            return [
+                FeedHealthRow(
+                    id="",
+                    title=self._("All feeds"),
+                    status="disabled",
+                    reason=self._(
+                        "no feed is enabled in feeds.yaml: nothing new is being collected"
+                    ),
+                )
+            ]
+        for status in statuses:
             if status.health.status in (
                 HealthStatus.failing,
                 HealthStatus.unhealthy,

@@ -99,9 +99,7 @@ def sparkline(values: list[float], levels: list[int]) -> Markup:
 
 def text_sparkline(values: list[float]) -> str:
     top = max(max(values, default=0.0), 0.5)
-    return "".join(
-        _SPARK[min(len(_SPARK) - 1, int(v / top * (len(_SPARK) - 1)))] for v in values[-14:]
-    )
+    return "".join(_SPARK[min(len(_SPARK) - 1, int(v / top * (len(_SPARK) - 1)))] for v in values)
 
 
 @cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sklearn
@@ -20,8 +21,17 @@ from monitor.taxonomy import load_taxonomy, taxonomy_fingerprint
 DEFAULT_SEED = 0
 
 
+@dataclass
+class _Correction:
+    text: str
+    predicted: list[str]
+    relevant: bool | None = None
+    factors: list[str] | None = None
+
+
 def feedback_examples(db: Database) -> list[Example]:
-    """Analyst corrections as training examples; the latest word on each item counts."""
+    """Analyst corrections as training examples; for each item, the latest word on
+    relevance and on risk factors counts."""
     with db.session() as session:
         rows = session.execute(
             select(Feedback, Item.title, Item.summary_text, Classification.labels)
@@ -29,17 +39,26 @@ def feedback_examples(db: Database) -> list[Example]:
             .outerjoin(Classification, Classification.item_id == Feedback.item_id)
             .order_by(Feedback.item_id, Feedback.created_at, Feedback.id)
         ).all()
-    latest: dict[int, tuple[Feedback, str, list[str]]] = {}
+    # Corrections accumulate: a later country-only note keeps an earlier factor correction.
+    merged: dict[int, _Correction] = {}
     for feedback, title, summary, predicted in rows:
-        latest[feedback.item_id] = (feedback, f"{title}. {summary}", list(predicted or []))
+        entry = merged.setdefault(
+            feedback.item_id, _Correction(f"{title}. {summary}", list(predicted or []))
+        )
+        if feedback.factors is not None:
+            entry.factors = list(feedback.factors)
+            entry.relevant = True if feedback.relevant is None else feedback.relevant
+        elif feedback.relevant is not None:
+            entry.relevant = feedback.relevant
     examples = []
     factor_ids = set(load_taxonomy().factor_ids)
-    for item_id, (feedback, text, predicted) in sorted(latest.items()):
-        if feedback.relevant is False:
+    for item_id, entry in sorted(merged.items()):
+        text, predicted = entry.text, entry.predicted
+        if entry.relevant is False:
             labels: tuple[str, ...] = ()
-        elif feedback.factors:
-            labels = tuple(f for f in feedback.factors if f in factor_ids)
-        elif feedback.relevant and predicted:
+        elif entry.factors:
+            labels = tuple(f for f in entry.factors if f in factor_ids)
+        elif entry.relevant and predicted:
             labels = tuple(predicted)
         else:
             continue

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,7 +9,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import func, select
 
-from monitor.cli.context import get_context
+from monitor.cli.context import actor, get_context
 from monitor.cli.output import echo_json
 from monitor.errors import MonitorError
 
@@ -57,6 +55,46 @@ def assess(
 
 
 LEVEL_STYLE = {0: "dim", 1: "green", 2: "yellow", 3: "dark_orange", 4: "red"}
+STATUSES = ("new", "acknowledged", "escalated", "dismissed", "closed")
+CAP_STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
+
+
+def _selection(
+    app: object,
+    since: str | None,
+    country: str | None,
+    status: str | None,
+    open_only: bool,
+    with_history: bool,
+) -> list:  # type: ignore[type-arg]
+    """Alerts for list and export, after checking the filters (a typo is an error, not
+    an empty result)."""
+    from monitor.alerts.engine import OPEN
+    from monitor.countries import is_iso3
+    from monitor.export.records import load_alert_records
+
+    if status is not None:
+        status = status.strip().lower()
+        if status not in STATUSES:
+            raise typer.BadParameter(
+                f"{status!r}: use {', '.join(STATUSES)}", param_hint="--status"
+            )
+    if country is not None:
+        country = country.strip().upper()
+        if not is_iso3(country):
+            raise typer.BadParameter(
+                f"{country!r} is not an ISO 3166-1 alpha-3 code", param_hint="--country"
+            )
+    records = load_alert_records(
+        app.database(),  # type: ignore[attr-defined]
+        since=_day(since, "--since"),
+        country=country,
+        status=status,
+        with_history=with_history,
+    )
+    if open_only:
+        records = [r for r in records if r.status in OPEN]
+    return records
 
 
 def countries(
@@ -72,14 +110,18 @@ def countries(
     """Country risk levels for a day, highest first, with the change since yesterday and 7 days."""
     from monitor.assess.levels import LEVEL_LABELS
     from monitor.countries import country_name
-    from monitor.store.models import CountryDay
+    from monitor.store.models import AssessedDay, CountryDay
 
     app = get_context(ctx)
     db = app.database()
     with db.session() as session:
-        target = _day(day, "--date") or session.scalar(select(func.max(CountryDay.day)))
+        target = _day(day, "--date") or session.scalar(select(func.max(AssessedDay.day)))
         if target is None:
             raise MonitorError("No assessment yet: run `monitor assess` (or `monitor process`).")
+        if session.get(AssessedDay, target) is None:
+            raise MonitorError(
+                f"{target} has not been assessed: run `monitor assess --date {target}`."
+            )
         rows = session.scalars(select(CountryDay).where(CountryDay.day == target)).all()
         earlier = {
             (r.country, r.day): r.level
@@ -135,10 +177,6 @@ def _arrow(change: int) -> str:
 alerts_app = typer.Typer(help="List, triage and export escalation alerts.", no_args_is_help=True)
 
 
-def _actor(analyst: str | None) -> str:
-    return analyst or os.environ.get("MONITOR_ANALYST") or getpass.getuser()
-
-
 ANALYST = typer.Option(
     None, "--analyst", help="Who acts (default: MONITOR_ANALYST or the login name)."
 )
@@ -158,18 +196,8 @@ def alerts_list(
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
     """Alerts, newest first."""
-    from monitor.export.records import load_alert_records
-
     app = get_context(ctx)
-    records = load_alert_records(
-        app.database(),
-        since=_day(since, "--since"),
-        country=country,
-        status=status,
-        with_history=False,
-    )
-    if open_only:
-        records = [r for r in records if r.status in ("new", "acknowledged", "escalated")]
+    records = _selection(app, since, country, status, open_only, with_history=False)
     records.sort(key=lambda r: (r.date, r.id), reverse=True)
     if json_output:
         echo_json([r.as_dict() for r in records])
@@ -244,7 +272,7 @@ def _transition(
     from monitor.alerts.triage import change_status
 
     app = get_context(ctx)
-    alert = change_status(app.database(), alert_id, action, _actor(analyst), note)
+    alert = change_status(app.database(), alert_id, action, actor(analyst), note)
     app.console.print(f"Alert {alert_id} is now {alert.status}.")
 
 
@@ -314,7 +342,7 @@ def alerts_note(
     from monitor.alerts.triage import add_note
 
     app = get_context(ctx)
-    add_note(app.database(), alert_id, text, _actor(analyst))
+    add_note(app.database(), alert_id, text, actor(analyst))
     app.console.print(f"Note added to alert {alert_id}.")
 
 
@@ -329,7 +357,7 @@ def alerts_assign(
     from monitor.alerts.triage import assign
 
     app = get_context(ctx)
-    assign(app.database(), alert_id, assignee, _actor(analyst))
+    assign(app.database(), alert_id, assignee, actor(analyst))
     app.console.print(f"Alert {alert_id} assigned to {assignee or 'nobody'}.")
 
 
@@ -339,33 +367,42 @@ def alerts_export(
     fmt: str = typer.Option("json", "--format", "-f", help="csv, json, cap or atom."),
     since: str | None = typer.Option(None, "--since", help="Alerts active on or after this day."),
     country: str | None = typer.Option(None, "--country", help="ISO3 code."),
-    status: str | None = typer.Option(None, "--status"),
+    status: str | None = typer.Option(
+        None, "--status", help="new, acknowledged, escalated, dismissed or closed."
+    ),
+    open_only: bool = typer.Option(
+        False, "--open", help="Only new, acknowledged and escalated alerts."
+    ),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="File to write; a folder for CAP with several alerts."
     ),
     bom: bool = typer.Option(
         False, "--bom", help="CSV: start with a UTF-8 byte-order mark (for Excel)."
     ),
-    cap_status: str = typer.Option(
-        "Actual", "--cap-status", help="CAP status: Actual, Exercise, System, Test or Draft."
+    cap_status: str | None = typer.Option(
+        None,
+        "--cap-status",
+        help="CAP status: Actual, Exercise, System, Test or Draft "
+        "(default: Exercise when briefing.exercise is set, else Actual).",
     ),
 ) -> None:
     """Export alerts as CSV, JSON, CAP 1.2 or an Atom feed."""
     from monitor.config.io import write_atomically
     from monitor.export.formats import to_atom, to_cap, to_csv, to_json
-    from monitor.export.records import load_alert_records
 
     app = get_context(ctx)
     fmt = fmt.lower()
     if fmt not in ("csv", "json", "cap", "atom"):
         raise typer.BadParameter(f"{fmt!r}: use csv, json, cap or atom", param_hint="--format")
-    if cap_status not in ("Actual", "Exercise", "System", "Test", "Draft"):
+    if cap_status is None:
+        cap_status = "Exercise" if app.config.briefing.exercise else "Actual"
+    matched = [s for s in CAP_STATUSES if s.lower() == cap_status.strip().lower()]
+    if not matched:
         raise typer.BadParameter(
-            "use Actual, Exercise, System, Test or Draft", param_hint="--cap-status"
+            f"{cap_status!r}: use {', '.join(CAP_STATUSES)}", param_hint="--cap-status"
         )
-    records = load_alert_records(
-        app.database(), since=_day(since, "--since"), country=country, status=status
-    )
+    cap_status = matched[0]
+    records = _selection(app, since, country, status, open_only, with_history=True)
     settings = app.config.alerts
     if fmt == "cap":
         documents = {

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from monitor.cli.context import get_context
+from monitor.cli.context import actor, get_context
 from monitor.cli.output import echo_json
 from monitor.errors import MonitorError
 
@@ -301,7 +301,8 @@ def items_show(
         )
         for indicator, phrases in reason.get("indicators", {}).items():
             out.print(
-                f"  indicator {indicator} {taxonomy.indicator(indicator).text.en}: {', '.join(phrases)}",
+                f"  indicator {indicator} ({taxonomy.indicator(indicator).text.en.rstrip('.')}), "
+                f"matched: {', '.join(phrases)}",
                 highlight=False,
             )
         terms = ", ".join(t for t, _ in reason.get("terms", []))
@@ -320,8 +321,10 @@ def feedback(
     ),
     country: str | None = typer.Option(None, "--country", help="Correct primary country (ISO3)."),
     note: str | None = typer.Option(None, "--note"),
-    analyst: str = typer.Option(
-        ..., "--analyst", envvar="MONITOR_ANALYST", help="Who gives the feedback."
+    analyst: str | None = typer.Option(
+        None,
+        "--analyst",
+        help="Who gives the feedback (default: MONITOR_ANALYST or the login name).",
     ),
 ) -> None:
     """Record an analyst's correction of an item; `monitor train` learns from it."""
@@ -354,7 +357,7 @@ def feedback(
         session.add(
             Feedback(
                 item_id=item_id,
-                analyst=analyst,
+                analyst=actor(analyst),
                 relevant=False if factor_list == [] else relevant,
                 factors=factor_list,
                 country=country.upper() if country else None,

@@ -120,7 +120,7 @@ def briefings_list(ctx: typer.Context, limit: int = typer.Option(30, "--limit", 
 
     app = get_context(ctx)
     table = Table(title="Archived briefings")
-    for column in ("id", "day", "lang", "countries", "created", "sent"):
+    for column in ("id", "day", "lang", "countries", "marking", "created", "sent"):
         table.add_column(column)
     for record in archive.listing(app.database(), limit):
         table.add_row(
@@ -128,6 +128,7 @@ def briefings_list(ctx: typer.Context, limit: int = typer.Option(30, "--limit", 
             record.day.isoformat(),
             record.lang,
             record.countries or "all",
+            record.briefing.marking,
             record.created_at.strftime("%Y-%m-%d %H:%M"),
             record.sent_at.strftime("%Y-%m-%d %H:%M") if record.sent_at else "",
         )
@@ -138,13 +139,22 @@ def briefings_list(ctx: typer.Context, limit: int = typer.Option(30, "--limit", 
 def briefings_render(
     ctx: typer.Context,
     briefing_id: int = typer.Argument(..., help="Archived briefing id."),
-    fmt: str = typer.Option("html", "--format", "-f", help="html, pdf, md or txt."),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help="html, pdf, md or txt (default: from the file name)."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="File to write."),
 ) -> None:
     """Render an archived briefing again, exactly as it was assembled."""
     from monitor.brief import archive, write
+    from monitor.brief.render import FORMATS
 
     app = get_context(ctx)
+    fmt = (fmt or out.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise typer.BadParameter(
+            f"{fmt or out.name!r}: give --format {' | '.join(FORMATS)} or a file ending in one",
+            param_hint="--format",
+        )
     record = archive.get(app.database(), briefing_id)
     if record is None:
         raise MonitorError(f"No archived briefing with id {briefing_id}.")

@@ -50,3 +50,11 @@ def get_context(ctx: typer.Context) -> AppContext:
     obj = ctx.find_root().obj
     assert isinstance(obj, AppContext)
     return obj
+
+
+def actor(analyst: str | None) -> str:
+    """Who acts, for the audit log: --analyst, else MONITOR_ANALYST, else the login name."""
+    import getpass
+    import os
+
+    return analyst or os.environ.get("MONITOR_ANALYST") or getpass.getuser()

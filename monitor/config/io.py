@@ -69,6 +69,9 @@ def parse_yaml(text: str, path: Path) -> Any:
         return _yaml("safe").load(text)
     except YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    except ValueError as exc:
+        # The YAML resolver builds dates itself: 2027-02-30 fails before validation.
+        raise ConfigError(f"{path}: a value could not be read: {exc}") from None
 
 
 def validate(data: Any, path: Path) -> MonitorConfig:
@@ -129,6 +132,8 @@ def edit_config(path: Path) -> Iterator[CommentedMap]:
         doc = _yaml("rt").load(text)
     except YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    except ValueError as exc:
+        raise ConfigError(f"{path}: a value could not be read: {exc}") from None
     if doc is None:
         doc = _yaml("rt").load(NEW_FILE_HEADER)
     if not isinstance(doc, CommentedMap):

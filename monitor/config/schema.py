@@ -239,6 +239,18 @@ class QueryRule(_Strict):
     def _countries(cls, value: list[str]) -> list[str]:
         return check_countries(value)
 
+    @field_validator("factors")
+    @classmethod
+    def _factors(cls, value: list[str]) -> list[str]:
+        from monitor.taxonomy import load_taxonomy
+
+        known = load_taxonomy().factor_ids
+        cleaned = [str(f).strip().upper() for f in value]
+        unknown = [f for f in cleaned if f not in known]
+        if unknown:
+            raise ValueError(f"unknown risk factor(s) {unknown}; use RF1 to RF{len(known)}")
+        return cleaned
+
     @field_validator("severity")
     @classmethod
     def _severity(cls, value: str) -> str:

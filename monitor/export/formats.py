@@ -118,14 +118,19 @@ def to_cap(record: AlertRecord, sender: str, sender_name: str, status: str = "Ac
     E = ElementMaker(namespace=CAP_NS, nsmap={None: CAP_NS})
     times = _version_times(record)
     sent = times.get(record.version, record.updated_at)
+    identifier = _identifier(sender, record.id, record.version)
     if record.status == "dismissed":
+        # A Cancel is a message of its own: its own identifier and the dismissal's time.
         msg_type = "Cancel"
+        identifier += ".cancel"
+        dismissals = [e.at for e in record.history if e.action == "dismiss"]
+        sent = dismissals[-1] if dismissals else record.updated_at
     elif record.version > 1:
         msg_type = "Update"
     else:
         msg_type = "Alert"
     parts = [
-        E.identifier(_identifier(sender, record.id, record.version)),
+        E.identifier(identifier),
         E.sender(sender),
         E.sent(cap_time(sent)),
         E.status(status),
