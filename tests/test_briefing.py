@@ -704,10 +704,10 @@ def test_brief_send_delivers_text_html_and_pdf(workspace: Path, smtp_server: Mai
     assert parts["application/pdf"].get_filename() == f"briefing-{DAY}-en.pdf"
     db = Database(f"sqlite:///{workspace / 'monitor.db'}")
     try:
-        latest = listing(db)[0]
+        sent = [r for r in listing(db) if r.sent_at is not None]
     finally:
         db.dispose()
-    assert latest.sent_at is not None
+    assert [(r.lang, r.countries) for r in sent] == [("en", "")]
 
     bad = run_cli(
         ["brief", "--format", "txt", "--send"], env={**env, "MONITOR_SMTP_PASSWORD": "wrong"}

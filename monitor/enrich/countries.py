@@ -119,6 +119,46 @@ class CountryTags:
         return [c.iso3 for c in self.ranked]
 
 
+ADMIN_SUFFIXES = (
+    "state",
+    "department",
+    "province",
+    "region",
+    "governorate",
+    "district",
+    "county",
+    "oblast",
+    "prefecture",
+    "division",
+)
+ADMIN_PREFIXES = (
+    "departamento de",
+    "departamento del",
+    "estado de",
+    "estado do",
+    "estado da",
+    "provincia de",
+    "provincia del",
+    "província de",
+    "province de",
+    "province du",
+    "région de",
+    "région du",
+    "département de",
+    "département du",
+    "gouvernorat de",
+    "wilaya de",
+)
+
+
+def admin_forms(name: str) -> list[tuple[str, bool]]:
+    """A first-level division's name with the words that mark it as one, and whether
+    the match must start with a capital (a prefix such as "estado de" is lower case)."""
+    return [(f"{name} {word}", True) for word in ADMIN_SUFFIXES] + [
+        (f"{word} {name}", False) for word in ADMIN_PREFIXES
+    ]
+
+
 def _city_weight(population: int) -> float:
     return min(1.5, 0.7 + 0.2 * math.log10(max(population, 5_000) / 5_000))
 
@@ -130,6 +170,11 @@ class CountryTagger:
         entries: list[tuple[str, Entry | Ambiguous | Stop]] = [(w, Stop()) for w in stop]
         for line in _generated_lines():
             form, iso3, kind, population = line
+            if kind == "admin1":
+                # "Magdalena department", "estado de Bolívar": the administrative word
+                # settles names that alone are common words or shared with towns.
+                for qualified, sensitive in admin_forms(form):
+                    entries.append((qualified, Entry(iso3, "region", WEIGHTS["region"], sensitive)))
             if fold(form).strip() in stop:
                 continue
             weight = _city_weight(population) if kind == "city" else WEIGHTS[kind]
@@ -216,7 +261,7 @@ class CountryTagger:
                 ):
                     continue
                 best = per_country.get(payload.iso3)
-                if best is None or payload.weight > best.weight:
+                if best is None or (payload.curated, payload.weight) > (best.curated, best.weight):
                     per_country[payload.iso3] = payload
             if not per_country:
                 if ambiguous:
