@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, select
 
@@ -379,17 +379,7 @@ class AlertEngine:
             session.add(alert)
             session.flush()
             self._link(session, alert.id, condition.story_ids)
-            session.add(
-                AlertEvent(
-                    alert_id=alert.id,
-                    at=now,
-                    actor=SYSTEM,
-                    action="raised",
-                    before=None,
-                    after=snapshot(alert),
-                    note=condition.reason,
-                )
-            )
+            record_event(session, alert, SYSTEM, "raised", now, None, condition.reason)
             return "raised"
 
     def _update(self, session, alert: Alert, condition: Condition, now) -> str:  # type: ignore[no-untyped-def]
@@ -417,17 +407,7 @@ class AlertEngine:
         }
         alert.version += 1
         alert.updated_at = now
-        session.add(
-            AlertEvent(
-                alert_id=alert.id,
-                at=now,
-                actor=SYSTEM,
-                action="worsened",
-                before=before,
-                after=snapshot(alert),
-                note=condition.reason,
-            )
-        )
+        record_event(session, alert, SYSTEM, "worsened", now, before, condition.reason)
         return "updated"
 
     @staticmethod
@@ -442,6 +422,30 @@ class AlertEngine:
             session.execute(
                 insert(AlertStory), [{"alert_id": alert_id, "story_id": sid} for sid in new]
             )
+
+
+def record_event(  # type: ignore[no-untyped-def]
+    session,
+    alert: Alert,
+    actor: str,
+    action: str,
+    at: datetime,
+    before: dict[str, object] | None,
+    note: str | None,
+    after: bool = True,
+) -> None:
+    """One line of the audit log: who did what to the alert, when, before and after."""
+    session.add(
+        AlertEvent(
+            alert_id=alert.id,
+            at=at,
+            actor=actor,
+            action=action,
+            before=before,
+            after=snapshot(alert) if after else None,
+            note=note,
+        )
+    )
 
 
 def snapshot(alert: Alert) -> dict[str, object]:

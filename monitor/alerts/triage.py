@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from monitor.alerts.engine import OPEN, snapshot
+from monitor.alerts.engine import OPEN, record_event, snapshot
 from monitor.errors import MonitorError
 from monitor.store.db import Database
-from monitor.store.models import Alert, AlertEvent
+from monitor.store.models import Alert
 from monitor.store.types import utcnow
 
 TRANSITIONS = {
@@ -52,17 +52,7 @@ def change_status(
         alert.status = target
         alert.updated_at = now
         alert.closed_at = now if target in ("dismissed", "closed") else None
-        session.add(
-            AlertEvent(
-                alert_id=alert.id,
-                at=now,
-                actor=actor,
-                action=action,
-                before=before,
-                after=snapshot(alert),
-                note=note,
-            )
-        )
+        record_event(session, alert, actor, action, now, before, note)
         return alert
 
 
@@ -73,17 +63,7 @@ def assign(db: Database, alert_id: int, assignee: str | None, actor: str) -> Ale
         now = utcnow()
         alert.assignee = assignee or None
         alert.updated_at = now
-        session.add(
-            AlertEvent(
-                alert_id=alert.id,
-                at=now,
-                actor=actor,
-                action="assign",
-                before=before,
-                after=snapshot(alert),
-                note=None,
-            )
-        )
+        record_event(session, alert, actor, "assign", now, before, None)
         return alert
 
 
@@ -94,15 +74,5 @@ def add_note(db: Database, alert_id: int, note: str, actor: str) -> Alert:
         alert = _get(session, alert_id)
         now = utcnow()
         alert.updated_at = now
-        session.add(
-            AlertEvent(
-                alert_id=alert.id,
-                at=now,
-                actor=actor,
-                action="note",
-                before=None,
-                after=None,
-                note=note.strip(),
-            )
-        )
+        record_event(session, alert, actor, "note", now, None, note.strip(), after=False)
         return alert
