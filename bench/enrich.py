@@ -79,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     identifier, tagger = default_identifier(), default_tagger()
     model, info = load_current_model(None)
     identifier.identify("warm up the language models with a sentence")
+    tagger.tag("Warm-up", "loads the gazetteer automaton")
+    model.classify(["warm up: loads the taxonomy and the cue lexicon"])
     load = time.perf_counter() - t0
     texts = [item_text(title, summary) for title, summary in items]
 

@@ -9,6 +9,7 @@ import pytest
 import skops.io as sio
 from sklearn.base import BaseEstimator
 
+from monitor.classify.corpus import read_examples
 from monitor.classify.persist import ModelError, load_model
 from monitor.resources import models_dir
 
@@ -114,3 +115,20 @@ def test_the_shipped_model_is_reproducible_from_the_repository(shipped):
         "Markets rallied on Friday.",
     ]
     assert np.allclose(retrained.predict_proba(texts), model.predict_proba(texts), atol=1e-4)
+
+
+def test_fast_term_index_is_the_vectoriser(shipped):
+    """classify() uses TermIndex instead of the fitted TF-IDF transform: same matrix."""
+    from monitor.classify.features import prepare_all
+    from monitor.classify.model import _term_index
+
+    texts = [
+        e.text for e in read_examples(Path(__file__).parent / "data" / "heldout-authored.jsonl")
+    ]
+    texts += ["", "   ", "___ 12 __", "a_b c_d killed_killed", "massacre massacre massacre"]
+    words = shipped[0].features_.named_steps["union"].transformer_list[0][1]
+    docs = prepare_all(texts)
+    expected, got = words.transform(docs), _term_index(words).transform(docs)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert (got != 0).sum() == (expected != 0).sum() > 10_000
+    assert abs(got - expected).max() < 1e-6

@@ -54,3 +54,43 @@ def test_accuracy_on_the_authored_held_out_set():
     identifier = LanguageIdentifier()
     correct = sum(identifier.identify(e.text).language == e.lang for e in examples)
     assert correct / len(examples) >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Militia fighters torched homes; displaced families flee massacre, survivors say"),
+        ("fr", "Massacre: déplacés, villages incendiés, survivants témoignent, miliciens accusés"),
+        (
+            "es",
+            "Masacre: desplazados, aldeas incendiadas, sobrevivientes denuncian ataques armados",
+        ),
+        ("pt", "Massacre: deslocados, aldeias destruídas, crianças mortas, bairros atacados"),
+    ],
+)
+def test_headlines_without_function_words(lang: str, text: str):
+    """Telegraphic headlines carry few function words; common words settle them."""
+    guess = LanguageIdentifier().identify(text)
+    assert guess.language == lang
+
+
+def test_common_words_do_not_override_other_languages():
+    identifier = LanguageIdentifier()
+    swahili = "Wakimbizi wa Kivu Kaskazini wanasema hali ya usalama imezidi kuwa mbaya sana"
+    assert identifier.identify(swahili).language == "sw"
+    italian = "Gli sfollati della regione hanno raccontato gli attacchi contro i villaggi"
+    assert identifier.identify(italian).method != "common-words"
+
+
+def test_word_lists_are_what_the_corpus_gives():
+    """The shipped word lists are rebuilt from the authored corpus, never edited by hand."""
+    import json
+
+    from monitor.enrich.wordlists import build, word_file
+    from monitor.resources import models_dir
+
+    shipped = json.loads(word_file().read_text(encoding="utf-8"))
+    assert shipped == build(models_dir() / "corpus")
+    for lang, words in shipped.items():
+        others = set().union(*(set(w) for other, w in shipped.items() if other != lang))
+        assert not others & set(words)

@@ -28,7 +28,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from monitor.classify.cues import default_lexicon
-from monitor.classify.features import CueFeatures, analyze, prepare_all
+from monitor.classify.features import CueFeatures, TermIndex, analyze, prepare_all
 
 THRESHOLD = 0.5
 
@@ -211,27 +211,29 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         words, cues = union.transformer_list[0][1], union.transformer_list[1][1]
         lexicon = default_lexicon()
         matches = [lexicon.match(doc, folded=doc) for doc in prepared]
-        matrix = sp.hstack([words.transform(prepared), cues.from_matches(matches)], format="csr")
+        matrix = sp.hstack(
+            [_term_index(words).transform(prepared), cues.from_matches(matches)], format="csr"
+        )
         relevance, conditional = self.predict_proba_matrix(matrix)
-        names: np.ndarray | None = None
+        weights = _stacked(self)[0]
+        rows_of = {factor: 1 + i for i, factor in enumerate(self.factor_ids)}
         results = []
         for row_index, (r, c) in enumerate(zip(relevance, conditional, strict=True)):
             prediction = self._prediction(r, c)
             explanations: list[Explanation] = []
             if prediction.labels:
-                if names is None:
-                    names = self.feature_names_
+                names = _feature_names(self)
                 start, stop = matrix.indptr[row_index], matrix.indptr[row_index + 1]
                 indices, data = matrix.indices[start:stop], matrix.data[start:stop]
-                for factor in prediction.labels:
-                    contributions = (
-                        data * self._coefficients(self.factor_ids.index(factor))[indices]
-                    )
-                    order = np.argsort(-contributions)[:top]
+                rows = [rows_of[factor] for factor in prediction.labels]
+                # float32, as the shipped coefficients are: the same figures as before
+                contributions = weights[rows][:, indices].astype(np.float32) * data
+                for factor, row in zip(prediction.labels, contributions, strict=True):
+                    order = np.argsort(-row)[:top]
                     terms = [
-                        (str(names[indices[i]]), round(float(contributions[i]), 3))
+                        (str(names[indices[i]]), round(float(row[i]), 3))
                         for i in order
-                        if contributions[i] > 0
+                        if row[i] > 0
                     ]
                     explanations.append(
                         Explanation(
@@ -247,10 +249,6 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     def explain(self, text: str) -> tuple[Prediction, list[Explanation]]:
         return self.classify([text])[0]
 
-    def _coefficients(self, column: int) -> np.ndarray:
-        calibrated = self.factor_models_[column].calibrated_classifiers_[0]
-        return calibrated.estimator.coef_.ravel()
-
     @property
     def feature_names_(self) -> np.ndarray:
         union = self.features_.named_steps["union"]
@@ -259,6 +257,26 @@ class RiskModel(ClassifierMixin, BaseEstimator):
 
 
 _STACKS: weakref.WeakKeyDictionary[RiskModel, tuple[np.ndarray, ...]] = weakref.WeakKeyDictionary()
+
+
+_TERM_INDEXES: weakref.WeakKeyDictionary[TfidfVectorizer, TermIndex] = weakref.WeakKeyDictionary()
+
+
+_NAMES: weakref.WeakKeyDictionary[RiskModel, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _feature_names(model: RiskModel) -> np.ndarray:
+    names = _NAMES.get(model)
+    if names is None or len(names) != _stacked(model)[0].shape[1]:
+        names = _NAMES[model] = model.feature_names_
+    return names
+
+
+def _term_index(words: TfidfVectorizer) -> TermIndex:
+    index = _TERM_INDEXES.get(words)
+    if index is None or index.vocabulary is not words.vocabulary_:
+        index = _TERM_INDEXES[words] = TermIndex(words.vocabulary_, words.idf_)
+    return index
 
 
 def _stacked(model: RiskModel) -> tuple[np.ndarray, ...]:
