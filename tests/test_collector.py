@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -441,3 +443,35 @@ def test_fetches_that_finish_before_their_callback_is_attached_do_not_deadlock(s
         fetcher._pool.submit = immediately  # type: ignore[method-assign]
         results = list(fetcher.fetch_many(feeds))
     assert sorted(r.feed_id for _, r in results) == [f.id for f in feeds]
+
+
+def test_a_fast_feed_is_stored_while_a_slow_one_is_still_fetched(db, server):
+    """Each feed is written as soon as it is parsed, not when the pass or a batch ends."""
+    fast = server.add("/fast.xml", body=rss(ITEMS))
+    slow = server.add("/slow.xml", Route(body=rss(ITEMS[:1]), delay=4.0))
+    config = configure(db, {"fast": fast, "slow": slow})
+    seen: list[tuple[str, int, float]] = []
+    started = time.monotonic()
+
+    def after_write(report):  # type: ignore[no-untyped-def]
+        seen.append((report.feed_id, item_count(db), time.monotonic() - started))
+
+    collector(db, config).collect(after_write=after_write)
+    assert [(feed, count) for feed, count, _ in seen] == [("fast", 2), ("slow", 3)]
+    assert seen[0][2] < 3.0 <= 4.0 <= seen[1][2]
+
+
+def test_a_failing_write_stops_the_pass_and_its_parser_thread(db, server):
+    urls = {f"f{n}": server.add(f"/f{n}.xml", body=rss(ITEMS)) for n in range(12)}
+    config = configure(db, urls)
+
+    def after_write(report):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        collector(db, config).collect(after_write=after_write)
+    deadline = time.monotonic() + 5
+    while any(t.name == "monitor-parse" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "parser thread still running after a failed pass"
+        time.sleep(0.05)
+    assert item_count(db) == 2  # the first feed's transaction committed before the failure

@@ -1,8 +1,8 @@
 """One collection pass: pick due feeds, fetch them concurrently, store each in turn.
 
 Fetching happens in worker threads, parsing in one more thread, and storing in the
-calling thread, in the order fetches finish: while SQLite writes one feed (outside the
-GIL), the next is parsed. (A parser process was tried: on two cores shared with other
+calling thread, each feed as soon as it is parsed, in the order fetches finish: while
+SQLite writes one feed (outside the GIL), the next is parsed. (A parser process was tried: on two cores shared with other
 work, pickling and start-up cost more than it saved.) Turning a fetch into a
 :class:`FeedWrite` is separate from writing it, so the decisions stay testable and
 the writes stay few. A feed that fails
@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[FeedReport, int, int], None]
 STATE_BATCH = 64
 LOOKAHEAD = 8  # fetches parsed ahead of the writer; bounds the memory held
+_DONE = object()
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,8 @@ class Collector:
         pending: list[FeedWrite] = []
         with (
             Fetcher(policy_from(self.settings)) as fetcher,
-            ThreadPoolExecutor(1, thread_name_prefix="monitor-parse") as parser,
+            closing(self._processed(fetcher, due, options)) as writes,
         ):
-            writes = self._processed(fetcher.fetch_many(due), options, parser)
             for done, write in enumerate(writes, start=1):
                 if write.entries:
                     with self.db.engine.begin() as conn:
@@ -120,19 +121,50 @@ class Collector:
         return summary
 
     def _processed(
-        self,
-        fetched: Iterable[tuple[FeedState, FetchResult]],
-        options: CollectOptions,
-        parser: ThreadPoolExecutor,
+        self, fetcher: Fetcher, due: Sequence[FeedState], options: CollectOptions
     ) -> Iterator[FeedWrite]:
-        """:meth:`process` each fetch in the parser thread, a few ahead of the caller."""
-        window: deque[Future[FeedWrite]] = deque()
-        for state, result in fetched:
-            window.append(parser.submit(self.process, state, result, options))
-            if len(window) > LOOKAHEAD:
-                yield window.popleft().result()
-        while window:
-            yield window.popleft().result()
+        """Fetches turned into writes by a parser thread, handed over as each is ready.
+
+        The queue holds at most ``LOOKAHEAD`` writes, which bounds the memory held when
+        the database is slower than the parser.
+        """
+        ready: queue.Queue[object] = queue.Queue(maxsize=LOOKAHEAD)
+        stop = threading.Event()
+
+        def hand_over(thing: object) -> bool:
+            while not stop.is_set():
+                try:
+                    ready.put(thing, timeout=0.2)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def parse_all() -> None:
+            try:
+                for state, result in fetcher.fetch_many(due):
+                    if not hand_over(self.process(state, result, options)):
+                        return
+            except BaseException as exc:  # re-raised in the writing thread
+                hand_over(exc)
+            else:
+                hand_over(_DONE)
+
+        parser = threading.Thread(target=parse_all, name="monitor-parse", daemon=True)
+        parser.start()
+        finished = False
+        try:
+            while True:
+                thing = ready.get()
+                if thing is _DONE:
+                    finished = True
+                    return
+                if isinstance(thing, BaseException):
+                    raise thing
+                yield thing  # type: ignore[misc]
+        finally:
+            stop.set()
+            parser.join(timeout=None if finished else 1.0)
 
     def _flush(self, pending: list[FeedWrite]) -> None:
         if pending:
