@@ -77,3 +77,20 @@ def test_accuracy_on_the_authored_held_out_set():
     ]
     correct = sum(primary(e.text) == e.country for e in examples)
     assert correct / len(examples) >= 0.85
+
+
+def test_spaced_words_is_the_regex_it_replaces():
+    """The byte-table fast path for ASCII gives what the regex gives, on any text."""
+    import random
+    import re
+    import string
+
+    from monitor.enrich.text import spaced_words
+
+    non_word, token = re.compile(r"[\W_]"), re.compile(r"[^\W_]+")
+    rng = random.Random(7)
+    alphabets = [string.printable, string.printable + "éàçñ’–ßØ٠١عربي\u00a0"]
+    for n in range(5000):
+        text = "".join(rng.choice(alphabets[n % 2]) for _ in range(rng.randint(0, 200)))
+        assert spaced_words(text) == non_word.sub(" ", text)
+        assert spaced_words(text).split() == token.findall(text)

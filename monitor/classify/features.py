@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from monitor.classify.cues import CueMatches, default_lexicon
 from monitor.enrich.language import FUNCTION_WORDS
-from monitor.enrich.text import fold
+from monitor.enrich.text import fold, spaced_words
 from monitor.taxonomy import load_contexts, load_taxonomy
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -223,7 +223,7 @@ class TermIndex:
         return None
 
     def columns(self, doc: str) -> list[int]:
-        tokens = _TOKEN.findall(doc)
+        tokens = spaced_words(doc).split()
         get, stems = self.vocabulary.get, self.stems
         found = list(map(get, tokens))
         found += map(get, map(" ".join, itertools.pairwise(tokens)))
