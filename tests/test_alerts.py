@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import feedparser
 import pytest
 from lxml import etree
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
+from monitor.alerts.engine import AlertEngine, Condition
 from monitor.alerts.triage import TriageError, add_note, assign, change_status
 from monitor.assess.run import cluster_and_assess
 from monitor.collect.model import NormalizedEntry
@@ -289,3 +292,96 @@ def test_worsening_updates_the_open_alert_with_history(db):
     assert updated.version > 1 and updated.severity != before
     record = load_alert_records(db, ids=[updated.id])[0]
     assert [e.action for e in record.history].count("worsened") == updated.version - 1
+
+
+def _condition(day: date, severity: str = "medium") -> Condition:
+    return Condition(
+        rule="level",
+        key="level:SDN",
+        day=day,
+        severity=severity,
+        title="Sudan: level rose",
+        reason="test condition",
+        country="SDN",
+    )
+
+
+def test_assessors_running_at_once_raise_one_alert(db):
+    """Several assessors applying the same condition at once leave one open alert."""
+    engine = AlertEngine(db, MonitorConfig())
+    day = date(2026, 3, 1)
+    start = threading.Barrier(6)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def assess() -> None:
+        start.wait()
+        try:
+            outcomes.append(engine.apply(_condition(day)))
+        except BaseException as exc:
+            errors.append(exc)
+
+    for _round in range(3):
+        threads = [threading.Thread(target=assess) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        start.reset()
+    assert not errors
+    with db.session() as session:
+        alerts = session.scalars(select(Alert).where(Alert.key == "level:SDN")).all()
+        assert len(alerts) == 1
+        assert outcomes.count("raised") == 1 and len(outcomes) == 18
+
+
+def test_the_database_refuses_a_second_open_alert_and_reopen_says_why(db):
+    engine = AlertEngine(db, MonitorConfig())
+    assert engine.apply(_condition(date(2026, 3, 1))) == "raised"
+    with db.session() as session:
+        first = session.scalars(select(Alert)).one()
+        first_id = first.id
+    change_status(db, first_id, "close", "ana")
+    assert engine.apply(_condition(date(2026, 5, 1), "high")) == "raised"
+    with pytest.raises(TriageError, match="cannot be reopened: alert"):
+        change_status(db, first_id, "reopen", "ana")
+    with pytest.raises(IntegrityError), db.session() as session:
+        session.execute(update(Alert).where(Alert.id == first_id).values(status="new"))
+
+
+def test_upgrade_closes_duplicate_open_alerts_it_finds(database_url: str):
+    """Alerts duplicated by concurrent assessments before 0006 are merged by the upgrade."""
+    from alembic import command
+
+    from monitor.store.db import Database, alembic_config
+
+    database = Database(database_url)
+    try:
+        command.upgrade(alembic_config(database.engine), "0005")
+        now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+        with database.session() as session:
+            for _ in range(2):
+                session.add(
+                    Alert(
+                        rule="level",
+                        key="level:SDN",
+                        country="SDN",
+                        severity="medium",
+                        status="new",
+                        date=now.date(),
+                        last_date=now.date(),
+                        title="Sudan",
+                        reason="duplicate",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+        database.upgrade()
+        with database.session() as session:
+            alerts = session.scalars(select(Alert).order_by(Alert.id)).all()
+            assert [a.status for a in alerts] == ["closed", "new"]
+            event = session.scalars(select(AlertEvent)).one()
+            assert event.alert_id == alerts[0].id
+            assert f"Duplicate of alert {alerts[1].id}" in (event.note or "")
+    finally:
+        database.dispose()

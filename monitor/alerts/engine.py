@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from monitor.alerts.query import parse_query
 from monitor.assess.baseline import spike_test
@@ -34,6 +35,7 @@ from monitor.config.schema import SEVERITIES, MonitorConfig
 from monitor.countries import country_name
 from monitor.store.db import Database
 from monitor.store.models import (
+    OPEN_ALERT_STATUSES,
     Alert,
     AlertEvent,
     AlertStory,
@@ -46,7 +48,7 @@ from monitor.store.models import (
 from monitor.store.types import utcnow
 from monitor.taxonomy import load_taxonomy
 
-OPEN = ("new", "acknowledged", "escalated")
+OPEN = OPEN_ALERT_STATUSES
 SYSTEM = "system"
 FIRST_SIGNAL_FACTORS = ("RF10", "RF11", "RF12", "RF13", "RF14")
 LEVEL_SEVERITY = {2: "medium", 3: "high", 4: "critical"}
@@ -344,6 +346,20 @@ class AlertEngine:
         return raised, updated
 
     def apply(self, condition: Condition) -> str:
+        """Raise, update or suppress; safe with other assessors running at once.
+
+        Two assessors may both find no open alert and both insert one; the database
+        allows one open alert per condition, so the loser retries and updates it.
+        """
+        for attempt in range(3):
+            try:
+                return self._apply_once(condition)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _apply_once(self, condition: Condition) -> str:
         now = utcnow()
         with self.db.session() as session:
             existing = session.scalars(

@@ -7,6 +7,7 @@ with who, when, what, and the alert before and after.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.alerts.engine import OPEN, record_event, snapshot
@@ -35,6 +36,22 @@ def _get(session: Session, alert_id: int) -> Alert:
     return alert
 
 
+def _refuse_second_open(session: Session, alert: Alert) -> None:
+    other = session.scalars(
+        select(Alert.id).where(
+            Alert.rule == alert.rule,
+            Alert.key == alert.key,
+            Alert.status.in_(OPEN),
+            Alert.id != alert.id,
+        )
+    ).first()
+    if other is not None:
+        raise TriageError(
+            f"Alert {alert.id} cannot be reopened: alert {other} is open for the same "
+            f"condition; add your note there (monitor alerts note {other})."
+        )
+
+
 def change_status(
     db: Database, alert_id: int, action: str, actor: str, note: str | None = None
 ) -> Alert:
@@ -47,6 +64,8 @@ def change_status(
             raise TriageError(
                 f"Alert {alert_id} is {alert.status}; {action} applies to {' or '.join(sorted(allowed))} alerts."
             )
+        if target in OPEN:
+            _refuse_second_open(session, alert)
         before = snapshot(alert)
         now = utcnow()
         alert.status = target

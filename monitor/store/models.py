@@ -23,10 +23,15 @@ from sqlalchemy import (
     Text,
     Unicode,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from monitor.store.types import JSONType, UTCDateTime
+
+# The statuses of an alert still waiting for, or under, an analyst's attention.
+OPEN_ALERT_STATUSES = ("new", "acknowledged", "escalated")
+OPEN_ALERT_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_ALERT_STATUSES))
 
 
 class Base(DeclarativeBase):
@@ -290,6 +295,15 @@ class Alert(Base):
     __table_args__ = (
         Index("ix_alerts_key", "rule", "key"),
         Index("ix_alerts_country_date", "country", "date"),
+        # At most one open alert per condition, even with several assessors at once.
+        Index(
+            "uq_alerts_open_key",
+            "rule",
+            "key",
+            unique=True,
+            sqlite_where=text(OPEN_ALERT_SQL),
+            postgresql_where=text(OPEN_ALERT_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
