@@ -568,6 +568,22 @@ def test_hostile_titles_from_feeds_come_out_inert_end_to_end(sqlite_db: Database
     assert "<script>" not in render(b, "md").decode("utf-8")
 
 
+def test_a_watchlisted_country_without_signal_says_so_plainly(sqlite_db: Database) -> None:
+    start = DAY - timedelta(days=9)
+    store_items(sqlite_db, generate([CountryScript("GHA", "quiet")], start, 10, seed=4))
+    enrich_and_classify(sqlite_db)
+    config = MonitorConfig(
+        feeds=outlet_config(),
+        alerts=AlertSettings(watchlist=[WatchEntry(country="NOR", level="serious_concern")]),
+    )
+    cluster_and_assess(sqlite_db, config, first=start, last=DAY)
+    for lang, expected in (("en", "no corroborated risk signal"), ("fr", "aucun signal")):
+        b = produce(sqlite_db, config, DAY, lang, rebuild=True).briefing
+        section = next(s for s in b.sections if s.iso3 == "NOR")
+        assert expected in section.summary[0].text, section.summary[0].text
+        assert "remains" not in section.summary[0].text
+
+
 def test_markdown_escaping_keeps_plain_text_readable() -> None:
     assert markdown_text("Ethiopia (ongoing crisis).") == "Ethiopia (ongoing crisis)."
     assert markdown_text("# not a heading") == "\\# not a heading"

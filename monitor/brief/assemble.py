@@ -551,6 +551,12 @@ class Assembler:
                 date=self.loc.day(day),
                 previous=self._level_label(previous).lower(),
             )
+        elif row.level == 0:
+            first = self._(
+                "{country}: no corroborated risk signal on {date}.",
+                country=row.name,
+                date=self.loc.day(day),
+            )
         else:
             first = self._(
                 "{country} remains at {level} on {date}.",
