@@ -80,8 +80,8 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
 def process_new_items(db: Database, home: Path | None, id_range: tuple[int, int]) -> dict[str, int]:
     """Enrich and classify never-seen items of an id range: one read and one write per batch."""
     from monitor.classify.stage import classification_rows, item_text, write_classifications
-    from monitor.enrich.stage import BATCH, enrichment_rows, write_enrichments
-    from monitor.store.models import Classification, Enrichment, Feed
+    from monitor.enrich.stage import BATCH, enrichment_rows, pending_query, write_enrichments
+    from monitor.store.models import Classification, Enrichment
 
     model, info = load_current_model(home)
     identifier, tagger = default_identifier(), default_tagger()
@@ -90,16 +90,7 @@ def process_new_items(db: Database, home: Path | None, id_range: tuple[int, int]
     while True:
         with db.engine.connect() as conn:
             rows = conn.execute(
-                select(
-                    Item.id,
-                    Item.title,
-                    Item.summary_text,
-                    Item.lang_hint,
-                    Item.content_hash,
-                    Feed.countries,
-                )
-                .join(Feed, Feed.id == Item.feed_id)
-                .outerjoin(Enrichment, Enrichment.item_id == Item.id)
+                pending_query(reprocess=True)
                 .outerjoin(Classification, Classification.item_id == Item.id)
                 .where(
                     Item.id > last_id,
@@ -107,7 +98,6 @@ def process_new_items(db: Database, home: Path | None, id_range: tuple[int, int]
                     Enrichment.item_id.is_(None),
                     Classification.item_id.is_(None),
                 )
-                .order_by(Item.id)
                 .limit(BATCH)
             ).all()
         if not rows:

@@ -92,3 +92,42 @@ def test_enrich_then_classify_is_idempotent_and_incremental(db):
     assert enrich_items(db, reprocess=True).items == 3
     assert count(db, ItemCountry) >= 2
     assert count(db, Classification) == 3
+
+
+def _results(db):  # type: ignore[no-untyped-def]
+    with db.session() as session:
+        enrichments = {
+            e.item_id: (e.language, e.primary_country) for e in session.scalars(select(Enrichment))
+        }
+        results = {
+            c.item_id: (c.relevant, tuple(c.labels))
+            for c in session.scalars(select(Classification))
+        }
+    return enrichments, results
+
+
+def test_streaming_workers_give_what_the_stages_give(db, tmp_path):
+    """Items enriched in worker processes while collection goes on (the path `monitor run`
+    and the collect benchmark take) get exactly what the in-process stages give."""
+    from monitor.pipeline import StreamingEnricher, process_new_items
+
+    streamer = StreamingEnricher(db, workers=1, batch=1)
+    seed_items(db)  # stored after the streamer started, as a collection pass would
+    report = type("Report", (), {"new_items": 3})()
+    streamer.after_write(report)
+    totals = streamer.finish()
+    assert totals["enriched"] == 3 and totals["classified"] == 3
+    streamed = _results(db)
+    assert process_new_items(db, None, (0, 10**9)) == {
+        "enriched": 0,
+        "classified": 0,
+        "relevant": 0,
+    }
+    with db.engine.begin() as conn:
+        conn.execute(Classification.__table__.delete())
+        conn.execute(Enrichment.__table__.delete())
+    model, info = load_model(models_dir())
+    enrich_items(db)
+    classify_items(db, model, info)
+    assert _results(db) == streamed
+    assert len(streamed[0]) == 3

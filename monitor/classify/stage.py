@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import or_, select
 
 from monitor.classify.model import RiskModel
 from monitor.classify.persist import ModelInfo
-from monitor.store.db import Database, dialect_insert
+from monitor.store.db import Database, replace_item_results
 from monitor.store.models import Classification, Item, ItemFactor
 from monitor.store.types import utcnow
 
@@ -118,17 +118,4 @@ def classification_rows(
 def write_classifications(
     conn, results: list[dict[str, object]], factors: list[dict[str, object]]
 ) -> None:  # type: ignore[no-untyped-def]
-    if not results:
-        return
-    ids = [r["item_id"] for r in results]
-    conn.execute(delete(ITEM_FACTORS).where(ITEM_FACTORS.c.item_id.in_(ids)))
-    upsert = dialect_insert(conn)(CLASSIFICATIONS)
-    conn.execute(
-        upsert.on_conflict_do_update(
-            index_elements=["item_id"],
-            set_={c: upsert.excluded[c] for c in results[0] if c != "item_id"},
-        ),
-        results,
-    )
-    if factors:
-        conn.execute(insert(ITEM_FACTORS), factors)
+    replace_item_results(conn, CLASSIFICATIONS, results, ITEM_FACTORS, factors)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import or_, select
 
 from monitor.enrich.countries import CountryTagger, default_tagger
 from monitor.enrich.language import LanguageIdentifier, default_identifier
-from monitor.store.db import Database, dialect_insert
+from monitor.store.db import Database, replace_item_results
 from monitor.store.models import Enrichment, Feed, Item, ItemCountry
 from monitor.store.types import utcnow
 
@@ -92,20 +92,7 @@ def enrichment_rows(
 def write_enrichments(
     conn, enrichments: list[dict[str, object]], countries: list[dict[str, object]]
 ) -> None:  # type: ignore[no-untyped-def]
-    if not enrichments:
-        return
-    ids = [r["item_id"] for r in enrichments]
-    conn.execute(delete(ITEM_COUNTRIES).where(ITEM_COUNTRIES.c.item_id.in_(ids)))
-    upsert = dialect_insert(conn)(ENRICHMENTS)
-    conn.execute(
-        upsert.on_conflict_do_update(
-            index_elements=["item_id"],
-            set_={c: upsert.excluded[c] for c in enrichments[0] if c != "item_id"},
-        ),
-        enrichments,
-    )
-    if countries:
-        conn.execute(insert(ITEM_COUNTRIES), countries)
+    replace_item_results(conn, ENRICHMENTS, enrichments, ITEM_COUNTRIES, countries)
 
 
 def enrich_items(

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -61,6 +61,31 @@ def dialect_insert(bind: Session | Connection):  # type: ignore[no-untyped-def]
     if name == "sqlite":
         return sqlite_insert
     raise MonitorError(f"unsupported database backend {name!r}: use SQLite or PostgreSQL")
+
+
+def replace_item_results(
+    conn: Connection,
+    results: Table,
+    rows: list[dict[str, object]],
+    details: Table,
+    detail_rows: list[dict[str, object]],
+) -> None:
+    """Store a stage's per-item results: upsert ``rows`` (one per item, keyed by
+    ``item_id``) and replace the items' ``details`` rows. Rerunning writes the same."""
+    if not rows:
+        return
+    ids = [r["item_id"] for r in rows]
+    conn.execute(delete(details).where(details.c.item_id.in_(ids)))
+    upsert = dialect_insert(conn)(results)
+    conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["item_id"],
+            set_={c: upsert.excluded[c] for c in rows[0] if c != "item_id"},
+        ),
+        rows,
+    )
+    if detail_rows:
+        conn.execute(insert(details), detail_rows)
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
