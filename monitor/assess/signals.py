@@ -12,11 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 
-from monitor.assess.stories import source_key
+from monitor.assess.stories import relevant_story_items, source_key
 from monitor.store.db import Database
-from monitor.store.models import Classification, Feed, Item, SignalDay, Story, StoryItem
+from monitor.store.models import Classification, Feed, Item, SignalDay, Story
 
 SIGNALS = SignalDay.__table__
 
@@ -41,7 +41,9 @@ class DailySignal:
 def compute_signals(db: Database, first: date, last: date) -> list[DailySignal]:
     with db.engine.connect() as conn:
         rows = conn.execute(
-            select(
+            relevant_story_items(
+                first,
+                last,
                 Story.id,
                 Story.country,
                 Item.day,
@@ -50,16 +52,6 @@ def compute_signals(db: Database, first: date, last: date) -> list[DailySignal]:
                 Feed.reliability,
                 Classification.labels,
                 Classification.probabilities,
-            )
-            .join(StoryItem, StoryItem.story_id == Story.id)
-            .join(Item, Item.id == StoryItem.item_id)
-            .join(Feed, Feed.id == Item.feed_id)
-            .join(Classification, Classification.item_id == Item.id)
-            .where(
-                Item.day >= first,
-                Item.day <= last,
-                Story.country.is_not(None),
-                Classification.relevant.is_(True),
             )
         ).all()
     per_story: dict[tuple[str, date, str, int], _Accumulator] = defaultdict(_Accumulator)

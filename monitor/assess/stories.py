@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 
 from monitor.classify.features import STOPWORDS
 from monitor.enrich.text import fold
@@ -176,6 +176,26 @@ class StorySummary:
 
     def as_dict(self) -> dict[str, int]:
         return {"clustered": self.items, "new_stories": self.new_stories}
+
+
+def relevant_story_items(first: date, last: date, *columns) -> Select:  # type: ignore[no-untyped-def,type-arg]
+    """``columns`` of the relevant items of country stories published from first to last,
+    with their story, item, feed and classification joined: what signals and briefings
+    read."""
+    return (
+        select(*columns)
+        .select_from(Story)
+        .join(StoryItem, StoryItem.story_id == Story.id)
+        .join(Item, Item.id == StoryItem.item_id)
+        .join(Feed, Feed.id == Item.feed_id)
+        .join(Classification, Classification.item_id == Item.id)
+        .where(
+            Item.day >= first,
+            Item.day <= last,
+            Classification.relevant.is_(True),
+            Story.country.is_not(None),
+        )
+    )
 
 
 def cluster_items(db: Database, cluster_days: int = 3) -> StorySummary:

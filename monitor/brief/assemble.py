@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from monitor.assess.levels import LEVELS, PRESENT
-from monitor.assess.stories import source_key
+from monitor.assess.stories import relevant_story_items, source_key
 from monitor.brief.i18n import Localizer
 from monitor.brief.model import (
     Action,
@@ -57,7 +57,6 @@ from monitor.store.models import (
     Feed,
     Item,
     Story,
-    StoryItem,
 )
 from monitor.taxonomy import load_taxonomy
 from monitor.weburl import web_url
@@ -228,7 +227,9 @@ class Assembler:
         """Relevant stories with items in the window, per country, with their evidence."""
         with self.db.session() as session:
             rows = session.execute(
-                select(
+                relevant_story_items(
+                    first,
+                    last,
                     Story,
                     Item.day,
                     Item.title,
@@ -239,18 +240,7 @@ class Assembler:
                     Classification.labels,
                     Classification.explanations,
                     Classification.probabilities,
-                )
-                .join(StoryItem, StoryItem.story_id == Story.id)
-                .join(Item, Item.id == StoryItem.item_id)
-                .join(Feed, Feed.id == Item.feed_id)
-                .join(Classification, Classification.item_id == Item.id)
-                .where(
-                    Item.day >= first,
-                    Item.day <= last,
-                    Classification.relevant.is_(True),
-                    Story.country.is_not(None),
-                )
-                .order_by(Item.published_at, Item.id)
+                ).order_by(Item.published_at, Item.id)
             ).all()
         infos: dict[int, _StoryInfo] = {}
         for (
