@@ -351,13 +351,12 @@ class AlertEngine:
         Two assessors may both find no open alert and both insert one; the database
         allows one open alert per condition, so the loser retries and updates it.
         """
-        for attempt in range(3):
+        for _attempt in range(2):
             try:
                 return self._apply_once(condition)
             except IntegrityError:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+                continue
+        return self._apply_once(condition)
 
     def _apply_once(self, condition: Condition) -> str:
         now = utcnow()

@@ -2,11 +2,11 @@
 
 Fetching happens in worker threads, parsing in one more thread, and storing in the
 calling thread, each feed as soon as it is parsed, in the order fetches finish: while
-SQLite writes one feed (outside the GIL), the next is parsed. (A parser process was tried: on two cores shared with other
-work, pickling and start-up cost more than it saved.) Turning a fetch into a
-:class:`FeedWrite` is separate from writing it, so the decisions stay testable and
-the writes stay few. A feed that fails
-in any way is recorded and backed off; it never stops the pass.
+the database writes one feed (outside the GIL), the next is parsed. A parser process
+was tried and dropped: on two shared cores, pickling and start-up cost more than it
+saved. Turning a fetch into a :class:`FeedWrite` is separate from writing it, so the
+decisions stay testable and the writes stay few. A feed that fails in any way is
+recorded and backed off; it never stops the pass.
 """
 
 from __future__ import annotations

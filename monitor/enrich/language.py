@@ -402,6 +402,21 @@ def _script_of(char: str) -> str | None:
     return None
 
 
+def _clear_vote(
+    votes: Counter[str], words: int, min_hits: int, margin: int, share: float
+) -> tuple[str, float] | None:
+    """(language, confidence) when one language has ``min_hits`` votes, ``margin`` times
+    the runner-up's, and ``share`` of all words; else None."""
+    ranked = votes.most_common(2)
+    if not ranked:
+        return None
+    best, hits = ranked[0]
+    runner = ranked[1][1] if len(ranked) > 1 else 0
+    if hits >= min_hits and hits >= margin * runner and hits / max(words, 1) >= share:
+        return best, round(min(1.0, hits / (hits + runner + 1)), 3)
+    return None
+
+
 @cache
 def _common_words() -> dict[str, str]:
     from monitor.enrich.wordlists import word_file
@@ -450,27 +465,14 @@ class LanguageIdentifier:
             words = sample[:300].lower().encode("ascii").translate(_ASCII_SPACES).decode().split()
         else:
             words = _WORDS.findall(sample.lower(), 0, 300)
-        votes: Counter[str] = Counter()
-        for word in words:
-            for lang in _WORD_LANGS.get(word, ()):
-                votes[lang] += 1
-        ranked = votes.most_common(2)
-        if ranked:
-            best, hits = ranked[0]
-            runner = ranked[1][1] if len(ranked) > 1 else 0
-            if hits >= 4 and hits >= 2 * runner and hits / max(len(words), 1) >= 0.12:
-                return LanguageGuess(
-                    best, round(min(1.0, hits / (hits + runner + 1)), 3), "function-words"
-                )
+        votes = Counter(lang for word in words for lang in _WORD_LANGS.get(word, ()))
+        guess = _clear_vote(votes, len(words), min_hits=4, margin=2, share=0.12)
+        if guess:
+            return LanguageGuess(*guess, "function-words")
         marked = Counter(lang for lang in map(_common_words().get, words) if lang)
-        ranked = marked.most_common(2)
-        if ranked:
-            best, hits = ranked[0]
-            runner = ranked[1][1] if len(ranked) > 1 else 0
-            if hits >= 5 and hits >= 4 * runner and hits / max(len(words), 1) >= 0.25:
-                return LanguageGuess(
-                    best, round(min(1.0, hits / (hits + runner + 1)), 3), "common-words"
-                )
+        guess = _clear_vote(marked, len(words), min_hits=5, margin=4, share=0.25)
+        if guess:
+            return LanguageGuess(*guess, "common-words")
         if len(sample) >= LINGUA_CHARS:
             values = _lingua(low_accuracy=True).compute_language_confidence_values(
                 sample[:LINGUA_CHARS]

@@ -37,8 +37,8 @@ def build(corpus: Path, per_language: int = PER_LANGUAGE) -> dict[str, list[str]
 
     function_words = frozenset().union(*FUNCTION_WORDS.values())
     texts: dict[str, Counter[str]] = defaultdict(Counter)
-    lowered: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
+    lowered: Counter[str] = Counter()  # occurrences written in lower case
+    seen: Counter[str] = Counter()  # all occurrences
     for path in sorted(corpus.glob("train-*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
@@ -50,7 +50,7 @@ def build(corpus: Path, per_language: int = PER_LANGUAGE) -> dict[str, list[str]
             words = _WORDS.findall(row["text"])
             for word in words:
                 seen[word.lower()] += 1
-                lowered[word] += word.islower()
+                lowered[word.lower()] += word.islower()
             texts[lang].update({w.lower() for w in words})
     chosen: dict[str, list[str]] = {}
     for lang in LANGUAGES:
